@@ -1,0 +1,218 @@
+"""Pages and settings of the town website."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import ContentStreamBlock, QuickAccessTileBlock
+
+LATEST_NEWS_ON_HOME = 3
+LATEST_MESSAGES_ON_HOME = 3
+
+
+class HomePage(Page):
+    """The town's home page: banner, quick-access tiles, latest news and messages."""
+
+    banner_title = models.CharField(_("titre du bandeau"), max_length=120)
+    banner_text = models.TextField(_("texte du bandeau"), blank=True, max_length=400)
+    banner_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image du bandeau"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    banner_image_alt = models.CharField(
+        _("texte alternatif de l'image du bandeau"),
+        max_length=200,
+        blank=True,
+        help_text=_("Laissez vide si l'image est purement décorative."),
+    )
+    tiles = StreamField(
+        [("tile", QuickAccessTileBlock())],
+        verbose_name=_("tuiles d'accès rapide"),
+        blank=True,
+        max_num=8,
+    )
+    body = StreamField(ContentStreamBlock(), verbose_name=_("contenu complémentaire"), blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("banner_title"),
+                FieldPanel("banner_text"),
+                FieldPanel("banner_image"),
+                FieldPanel("banner_image_alt"),
+            ],
+            heading=_("Bandeau d'accueil"),
+        ),
+        FieldPanel("tiles"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("banner_text"), index.SearchField("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.StandardPage", "home.SitemapPage", "news.NewsIndexPage", "news.ServiceMessageIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+        verbose_name_plural = _("pages d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        from news.models import NewsPage, ServiceMessagePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = (
+            NewsPage.objects.live().public().descendant_of(self).select_related("category", "cover_image")
+            .order_by("-date", "-first_published_at")[:LATEST_NEWS_ON_HOME]
+        )
+        context["latest_messages"] = (
+            ServiceMessagePage.objects.live().public().descendant_of(self).publicly_listed()
+            .order_by("-date", "-first_published_at")[:LATEST_MESSAGES_ON_HOME]
+        )
+        return context
+
+
+class StandardPage(Page):
+    """Any content page of the site, built from the shared blocks."""
+
+    intro = models.TextField(_("chapô"), blank=True, max_length=500, help_text=_("Une ou deux phrases d'introduction."))
+    body = StreamField(ContentStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("page de contenu")
+        verbose_name_plural = _("pages de contenu")
+
+
+class SitemapPage(Page):
+    """The human-readable site map ("Plan du site"), built from the page tree."""
+
+    intro = models.TextField(_("chapô"), blank=True, max_length=500)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("plan du site")
+        verbose_name_plural = _("plans du site")
+
+    def get_context(self, request, *args, **kwargs):
+        from news.models import hidden_page_ids
+
+        context = super().get_context(request, *args, **kwargs)
+        home = self.get_parent()
+        pages = list(
+            home.get_descendants(inclusive=True).live().public().exclude(id__in=hidden_page_ids())
+            .only("id", "title", "url_path", "depth", "path").order_by("path")
+        )
+        context["sitemap_tree"] = build_tree(pages)
+        return context
+
+
+def build_tree(pages):
+    """Nest pages (ordered by tree path) into [{"page":…, "children":[…]}]."""
+    roots, stack = [], []
+    for page in pages:
+        node = {"page": page, "children": []}
+        while stack and not page.path.startswith(stack[-1]["page"].path):
+            stack.pop()
+        (stack[-1]["children"] if stack else roots).append(node)
+        stack.append(node)
+    return roots
+
+
+@register_setting(icon="site")
+class ContactSettings(BaseSiteSetting):
+    """The town hall's contact details and the footer's fixed links."""
+
+    town_name = models.CharField(_("nom de la commune"), max_length=120, default="Villennes-sur-Seine")
+    address = models.TextField(_("adresse postale"), blank=True)
+    phone = models.CharField(_("téléphone principal"), max_length=30, blank=True)
+    phone_secondary = models.CharField(_("autre téléphone"), max_length=30, blank=True)
+    email = models.EmailField(_("courriel de contact"), blank=True)
+    opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page contact"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    legal_notice_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page des mentions légales"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("déclaration d'accessibilité"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    sitemap_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("plan du site"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    select_related = ["contact_page", "legal_notice_page", "accessibility_page", "sitemap_page"]
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("town_name"),
+                FieldPanel("address"),
+                FieldPanel("phone"),
+                FieldPanel("phone_secondary"),
+                FieldPanel("email"),
+                FieldPanel("opening_hours"),
+            ],
+            heading=_("Coordonnées de la mairie"),
+        ),
+        MultiFieldPanel(
+            [
+                PageChooserPanel("contact_page"),
+                PageChooserPanel("legal_notice_page"),
+                PageChooserPanel("accessibility_page"),
+                PageChooserPanel("sitemap_page"),
+            ],
+            heading=_("Liens du pied de page"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("coordonnées de la mairie")
+
+    def footer_links(self):
+        return [
+            page
+            for page in (self.contact_page, self.legal_notice_page, self.accessibility_page, self.sitemap_page)
+            if page is not None and page.live
+        ]
+
+
+@register_setting(icon="globe")
+class SocialMediaSettings(BaseSiteSetting):
+    facebook = models.URLField(_("page Facebook"), blank=True)
+    x_twitter = models.URLField(_("compte X (Twitter)"), blank=True)
+    instagram = models.URLField(_("compte Instagram"), blank=True)
+    youtube = models.URLField(_("chaîne YouTube"), blank=True)
+
+    class Meta:
+        verbose_name = _("réseaux sociaux")
+
+    def links(self):
+        labels = [
+            ("facebook", "Facebook"),
+            ("x_twitter", "X (Twitter)"),
+            ("instagram", "Instagram"),
+            ("youtube", "YouTube"),
+        ]
+        return [(label, getattr(self, field)) for field, label in labels if getattr(self, field)]

@@ -1,0 +1,52 @@
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.utils import timezone
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from .models import FEED_ITEMS
+
+
+class LatestNewsFeed(Feed):
+    """RSS 2.0 feed of the latest news of one NewsIndexPage."""
+
+    feed_type = Rss201rev2Feed
+    language = "fr"
+
+    def __init__(self, index_page):
+        super().__init__()
+        self.index_page = index_page
+
+    def get_object(self, request, *args, **kwargs):
+        self.request = request
+        return self.index_page
+
+    def title(self, obj):
+        return f"{obj.title} – Villennes-sur-Seine"
+
+    def link(self, obj):
+        return obj.get_url(request=self.request)
+
+    def description(self, obj):
+        return obj.intro or "Les dernières actualités de la ville de Villennes-sur-Seine."
+
+    def items(self, obj):
+        return obj.news_items()[:FEED_ITEMS]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.get_full_url(request=self.request)
+
+    def item_guid(self, item):
+        return item.get_full_url(request=self.request)
+
+    def item_pubdate(self, item):
+        return timezone.make_aware(datetime.datetime.combine(item.date, datetime.time(8, 0)))
+
+    def item_categories(self, item):
+        return [item.category.name] if item.category_id else []

@@ -1,0 +1,29 @@
+"""Settings for `make test` (pytest). SQLite in memory unless DATABASE_URL is set."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES, STORAGES
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret-villennes-sur-seine-0123456789abcdef"
+ALLOWED_HOSTS = ["*"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("DATABASE_URL"):
+    DATABASES["default"]["NAME"] = ":memory:"
+_TMP = Path(tempfile.mkdtemp(prefix="villennes-test-"))
+MEDIA_ROOT = _TMP / "media"
+PRIVATE_ROOT = _TMP / "private"
+STORAGES = {
+    **STORAGES,
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SERVE_MEDIA = True
