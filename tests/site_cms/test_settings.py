@@ -1,0 +1,75 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "x7!Qp2#Lm9@Vz4$Rk8%Tn3^Wb6&Yc1*Hd5(Jf0)Gs-Ue_Oa+Ii=Pl"
+
+
+def manage(*args, **env):
+    full_env = {
+        key: value for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    full_env.update(DJANGO_SETTINGS_MODULE="site_cms.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_deploy_check_is_clean():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="www.ville-villennes-sur-seine.fr",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = manage("check", ALLOWED_HOSTS="www.ville-villennes-sur-seine.fr")
+    assert result.returncode != 0
+    assert "SECRET_KEY est obligatoire" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = manage("check", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS est obligatoire" in result.stderr
+
+
+def test_language_and_time_zone():
+    from django.conf import settings
+
+    assert settings.LANGUAGE_CODE == "fr-fr"
+    assert settings.TIME_ZONE == "Europe/Paris"
+    assert settings.AUTH_USER_MODEL == "accounts.User"
+    assert "django.contrib.admin" not in settings.INSTALLED_APPS
+
+
+@pytest.mark.django_db
+def test_public_pages_send_security_headers(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_wagtail_admin_is_in_french(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert 'lang="fr"' in response.content.decode()
+    assert "Tableau de bord" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_health_endpoint(client):
+    response = client.get("/sante/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
