@@ -59,6 +59,19 @@ class CaptionedImageBlock(blocks.StructBlock):
             "Une image avec son texte alternatif (obligatoire sauf image décorative) et une légende."
         )
 
+    def get_preview_value(self):
+        from wagtail.images import get_image_model
+
+        image = get_image_model().objects.order_by("id").first()
+        if image is None:
+            return super().get_preview_value()
+        return self.to_python(
+            {
+                "image": {"image": image.pk, "decorative": False, "alt_text": "Les bords de Seine à Villennes"},
+                "caption": "Les bords de Seine, au printemps.",
+            }
+        )
+
 
 class DocumentLinkBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label=_("Document"))
@@ -73,6 +86,14 @@ class DocumentLinkBlock(blocks.StructBlock):
         label = _("Document à télécharger")
         template = "blocks/document_block.html"
         description = _("Un lien vers un document de la médiathèque, avec son format et son poids.")
+
+    def get_preview_value(self):
+        from wagtail.documents import get_document_model
+
+        document = get_document_model().objects.order_by("id").first()
+        if document is None:
+            return super().get_preview_value()
+        return self.to_python({"document": document.pk, "title": "Télécharger le règlement"})
 
 
 class LinkBlock(blocks.StructBlock):
@@ -178,6 +199,14 @@ class DataTableBlock(blocks.StructBlock):
         label = _("Tableau")
         template = "blocks/table_block.html"
         description = _("Un tableau de données avec un titre ; cochez « ligne d'en-tête » pour les titres de colonnes.")
+        preview_value = {
+            "caption": "Horaires d'ouverture",
+            "table": {
+                "data": [["Jour", "Matin", "Après-midi"], ["Lundi", "8 h 30 – 12 h", "13 h 30 – 17 h 30"]],
+                "first_row_is_table_header": True,
+                "first_col_is_header": True,
+            },
+        }
 
 
 class ContentStreamBlock(blocks.StreamBlock):
@@ -215,3 +244,9 @@ class QuickAccessTileBlock(blocks.StructBlock):
         label = _("Tuile d'accès rapide")
         template = "blocks/tile_block.html"
         description = _("Une tuile de la page d'accueil menant à une rubrique.")
+        preview_value = {
+            "title": "Mon espace citoyen",
+            "description": "Réserver, inscrire, payer, mes documents",
+            "icon": "espace",
+            "link": {"page": None, "url": "https://www.ville-villennes-sur-seine.fr"},
+        }
