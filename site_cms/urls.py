@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("recherche/", search_views.search, name="search"),
+    path("espace-citoyen/", include("espace_citoyen.portal.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path(
         "sante/",

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "espace_citoyen.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (login log, login time)

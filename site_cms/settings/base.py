@@ -4,6 +4,7 @@ Secrets and the database come from the environment; see README.md.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,6 +32,9 @@ INSTALLED_APPS = [
     # Citizen space
     "espace_citoyen.core",
     "espace_citoyen.accounts",
+    "espace_citoyen.portal",
+    "espace_citoyen.family",
+    "espace_citoyen.demarches",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "health_check",
     "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Citizen-space sessions end 12 hours after login, however active they are.
+    "espace_citoyen.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    # django-axes: turns a locked-out login attempt into the 429 page. Keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site_cms.urls"
@@ -114,7 +123,40 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "espace_citoyen.accounts.validators.TownNamePasswordValidator"},
 ]
+# django-axes first: it refuses locked-out attempts before ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links expire after one day
+
+# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most
+# after login (espace_citoyen.accounts.middleware). Secure cookies: production.py.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_AGE = 12 * 60 * 60
+
+# Login throttling (django-axes, database handler). Failures are counted per
+# (account + IP address) and per IP address, never per account alone, so that nobody
+# can lock somebody else's account from another address:
+#  - 5 failures for one account from one address lock that pair;
+#  - 20 failures from one address, whatever the accounts, lock that address.
+# The lock ends by itself 15 minutes after the last failure.
+AXES_HANDLER = "espace_citoyen.accounts.throttling.TieredAxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = 5  # per account + IP address
+AXES_IP_FAILURE_LIMIT = 20  # per IP address (read by TieredAxesDatabaseHandler)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "espace_citoyen.accounts.throttling.username_from_request"
+AXES_LOCKOUT_CALLABLE = "espace_citoyen.accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "espace_citoyen.accounts.throttling.client_ip_address"
+# Number of reverse proxies in front of Django whose X-Forwarded-For can be trusted
+# (0: use REMOTE_ADDR). production.py reads it from the environment.
+TRUSTED_PROXY_COUNT = 0
 
 # Language and time
 LANGUAGE_CODE = "fr-fr"
@@ -218,7 +260,11 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "xlsx", "txt"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
-LOGIN_URL = "wagtailadmin_login"
+# The citizen space has its own login; the Wagtail admin keeps its own
+# (WAGTAILADMIN_LOGIN_URL defaults to "wagtailadmin_login").
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 
 LOGGING = {
     "version": 1,
@@ -230,5 +276,16 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Espace citoyen: business calendar
+# Delay for staff to validate a new citizen account, in business hours ("heures
+# ouvrées": 24 h per business day, Monday–Friday except French public holidays).
+# Used by espace_citoyen.core.calendar.validation_deadline().
+ESPACE_CITOYEN_VALIDATION_DELAY_BUSINESS_HOURS = 48
+
+# Espace citoyen: activation of accounts imported from the former Portail Famille.
+# Days during which the link of an activation e-mail works (espace_citoyen/accounts/tokens.py).
+ESPACE_CITOYEN_ACTIVATION_DAYS = 14

@@ -1,0 +1,232 @@
+"""Back office (Wagtail admin) of the former Portail Famille: the import upload form and
+the "Comptes à activer" listing with "Vérifier l'adresse et renvoyer". Registered in the
+"Espace citoyen" menu group by accounts/wagtail_hooks.py."""
+
+from functools import cached_property
+
+import filetype
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from . import services
+from .models import AccountStatus, normalize_email_address
+
+MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
+IMPORT_PERMISSION = "accounts.import_portail_famille"
+SEND_ACTIVATION_PERMISSION = "accounts.send_activation"
+
+
+class _PermissionRequiredMixin:
+    permission_required = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission_required):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- Import ------------------------------------------------------------------------------
+
+
+class PortailFamilleImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV du Portail Famille"),
+        help_text=_("CSV encodé en UTF-8, séparateur point-virgule, 5 Mo au plus (format décrit dans docs/legacy-import.md)."),
+        error_messages={"required": _("Choisissez le fichier CSV à importer."), "empty": _("Le fichier envoyé est vide.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Simulation"),
+        required=False,
+        initial=True,
+        help_text=_("Cochée : montre ce qui changerait, sans rien enregistrer ni envoyer de courriel."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_SIZE:
+            raise forms.ValidationError(_("Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers."))
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError(_("Le fichier doit être au format CSV (extension .csv)."))
+        data = upload.read()
+        kind = filetype.guess(data[:8192])
+        if kind is not None or b"\x00" in data[:8192]:
+            raise forms.ValidationError(
+                _("Ce fichier n'est pas un CSV texte (tableur ou fichier binaire ?). Enregistrez-le au format « CSV UTF-8 » avec le point-virgule comme séparateur.")
+            )
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("Le fichier n'est pas encodé en UTF-8. Enregistrez-le au format « CSV UTF-8 ».")
+            ) from None
+        self.cleaned_data["data"] = data
+        return upload
+
+
+class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    permission_required = IMPORT_PERMISSION
+    form_class = PortailFamilleImportForm
+    template_name = "accounts/admin/import_portail_famille.html"
+    page_title = _("Importer le Portail Famille")
+    header_icon = "upload"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+    def form_valid(self, form):
+        report = services.legacy_import_file(
+            data=form.cleaned_data["data"], actor=self.request.user, dry_run=form.cleaned_data["dry_run"],
+        )
+        if report.errors:
+            messages.warning(self.request, _("Import terminé avec des erreurs : voir les lignes ci-dessous."))
+        elif report.dry_run:
+            messages.success(self.request, _("Simulation terminée : rien n'a été enregistré."))
+        else:
+            messages.success(self.request, _("Import terminé."))
+        return self.render_to_response(self.get_context_data(form=self.get_form_class()(), report=report))
+
+
+# --- Accounts to activate --------------------------------------------------------------
+
+
+class ToActivateListView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission_required = SEND_ACTIVATION_PERMISSION
+    template_name = "accounts/admin/to_activate_list.html"
+    page_title = _("Comptes à activer")
+    header_icon = "mail"
+    paginate_by = 50
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = get_user_model().objects.filter(status=AccountStatus.TO_ACTIVATE).order_by("last_name", "first_name", "email")
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            queryset = queryset.filter(
+                Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+                | Q(legacy_key__istartswith=query)
+            )
+        context["page_obj"] = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("p"))
+        context["query"] = query
+        return context
+
+
+class ResendActivationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail du compte"),
+        help_text=_("Vérifiez-la avec la personne ; corrigez-la si besoin. Le courriel d'activation part à cette adresse."),
+        error_messages={"required": _("Indiquez l'adresse e-mail."), "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")},
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        self.account = account
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = normalize_email_address(self.cleaned_data["email"])
+        if get_user_model().objects.filter(email__iexact=email).exclude(pk=self.account.pk).exists():
+            raise forms.ValidationError(_("Cette adresse e-mail est déjà utilisée par un autre compte."))
+        return email
+
+
+class ResendActivationView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    permission_required = SEND_ACTIVATION_PERMISSION
+    form_class = ResendActivationForm
+    template_name = "accounts/admin/resend_activation.html"
+    page_title = _("Vérifier l'adresse et renvoyer le courriel d'activation")
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission_required):
+            return permission_denied(request)
+        self.account = get_object_or_404(get_user_model(), pk=kwargs["pk"], status=AccountStatus.TO_ACTIVATE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.account.get_full_name() or self.account.email
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("accounts_to_activate:index"), "label": _("Comptes à activer")},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "account": self.account}
+
+    def get_initial(self):
+        return {"email": self.account.email}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "account": self.account}
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        try:
+            changed = services.activation_correct_email_and_resend(user=self.account, email=email, actor=self.request.user)
+        except ValueError as exc:
+            form.add_error("email", str(exc))
+            return self.form_invalid(form)
+        if changed:
+            messages.success(self.request, _("Adresse corrigée et courriel d'activation envoyé à %(email)s.") % {"email": email})
+        else:
+            messages.success(self.request, _("Courriel d'activation renvoyé à %(email)s.") % {"email": email})
+        return redirect("accounts_to_activate:index")
+
+
+# --- Viewsets (menu items shown only with the permission) -------------------------------
+
+
+class _PermissionViewSet(ViewSet):
+    permission_required = ""
+    add_to_admin_menu = False
+
+    @cached_property
+    def menu_item_class(self):
+        permission = self.permission_required
+
+        class PermissionMenuItem(MenuItem):
+            def is_shown(self, request):
+                return request.user.has_perm(permission)
+
+        return PermissionMenuItem
+
+
+class PortailFamilleImportViewSet(_PermissionViewSet):
+    name = "portail_famille_import"
+    url_prefix = "espace-citoyen/import-portail-famille"
+    icon = "upload"
+    menu_label = _("Importer le Portail Famille")
+    permission_required = IMPORT_PERMISSION
+
+    def get_urlpatterns(self):
+        return [path("", PortailFamilleImportView.as_view(), name="index")]
+
+
+class ToActivateViewSet(_PermissionViewSet):
+    name = "accounts_to_activate"
+    url_prefix = "espace-citoyen/comptes-a-activer"
+    icon = "mail"
+    menu_label = _("Comptes à activer")
+    permission_required = SEND_ACTIVATION_PERMISSION
+
+    def get_urlpatterns(self):
+        return [
+            path("", ToActivateListView.as_view(), name="index"),
+            path("<int:pk>/renvoyer/", ResendActivationView.as_view(), name="resend"),
+        ]
+

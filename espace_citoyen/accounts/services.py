@@ -1,0 +1,336 @@
+"""Writes on accounts. Keyword-only, typed, each in a transaction."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import AccountEvent, AccountEventKind, User
+
+logger = logging.getLogger("espace_citoyen.accounts")
+
+TOWN_HALL_PHONE = "01 39 08 25 40"
+
+
+def password_change(*, user: User, new_password: str) -> None:
+    """Sets a new password chosen by the user, then e-mails them a notice (after commit),
+    so that someone who did not make the change can react."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        AccountEvent.objects.create(user=user, actor=user, kind=AccountEventKind.PASSWORD_CHANGED)
+        transaction.on_commit(lambda: _send_password_changed_notice(user=user))
+    password_validation.password_changed(new_password, user)
+    logger.info("password changed email=%s", user.email)
+
+
+def password_reset(*, user: User, new_password: str) -> None:
+    """Sets the password chosen through a reset link (the link proves the mailbox). The
+    link stops working at once: Django's token depends on the password hash."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        AccountEvent.objects.create(user=user, actor=user, kind=AccountEventKind.PASSWORD_RESET)
+    password_validation.password_changed(new_password, user)
+    logger.info("password reset email=%s", user.email)
+
+
+def _send_password_changed_notice(*, user: User) -> None:
+    context = {"user": user, "phone": TOWN_HALL_PHONE, "changed_at": timezone.localtime()}
+    subject = render_to_string("accounts/emails/password_changed_subject.txt", context).strip()
+    body = render_to_string("accounts/emails/password_changed_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:  # the password is changed already: report, do not fail the request
+        logger.exception("password change notice not sent email=%s", user.email)
+
+
+# --- Status changes and audit (shared by the validation queue, import and activation) ---
+
+
+def account_record_event(
+    *, user: User, kind: str, actor: User | None, comment: str = "", from_status: str = "", to_status: str = ""
+) -> AccountEvent:
+    """Writes one row of the account's history."""
+    return AccountEvent.objects.create(
+        user=user, actor=actor, kind=kind, comment=comment, from_status=from_status, to_status=to_status,
+    )
+
+
+def account_set_status(*, user: User, new_status: str, actor: User | None, kind: str, comment: str = "") -> User:
+    """The one way to change an account's status: refuses a move that
+    ALLOWED_STATUS_TRANSITIONS does not list, and writes the history row."""
+    from .models import ALLOWED_STATUS_TRANSITIONS
+
+    with transaction.atomic():
+        old_status = user.status
+        if new_status not in ALLOWED_STATUS_TRANSITIONS.get(old_status, set()):
+            raise ValueError(f"Changement d'état impossible : {old_status} → {new_status}.")
+        user.status = new_status
+        user.status_changed_at = timezone.now()
+        user.save(update_fields=["status", "status_changed_at"])
+        account_record_event(
+            user=user, kind=kind, actor=actor, comment=comment, from_status=old_status, to_status=new_status,
+        )
+    return user
+
+
+# --- Former Portail Famille: import and activation (see docs/legacy-import.md) ---------
+
+
+def activation_send(*, user: User, actor: User | None) -> None:
+    """Sends (after commit) a fresh activation e-mail to an account "à activer". The new
+    send time is part of the token, so links of earlier e-mails stop working."""
+    from .models import AccountStatus
+
+    if user.status != AccountStatus.TO_ACTIVATE:
+        raise ValueError("Seul un compte « à activer » peut recevoir un courriel d'activation.")
+    with transaction.atomic():
+        user.activation_sent_at = timezone.now()
+        user.save(update_fields=["activation_sent_at"])
+        account_record_event(user=user, kind=AccountEventKind.ACTIVATION_SENT, actor=actor, comment=user.email)
+        transaction.on_commit(lambda: _send_activation_email(user=user))
+
+
+def _send_activation_email(*, user: User) -> None:
+    from django.core.mail import EmailMultiAlternatives
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .tokens import activation_token_generator
+
+    path = reverse(
+        "accounts:activate",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": activation_token_generator.make_token(user)},
+    )
+    context = {
+        "user": user,
+        "activation_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+        "days": settings.ESPACE_CITOYEN_ACTIVATION_DAYS,
+        "phone": "01 39 08 25 67",
+    }
+    subject = render_to_string("accounts/emails/activation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject, render_to_string("accounts/emails/activation_body.txt", context), settings.DEFAULT_FROM_EMAIL, [user.email],
+    )
+    message.attach_alternative(render_to_string("accounts/emails/activation_body.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:  # the agent can resend from the admin; do not break the import
+        logger.exception("activation e-mail not sent email=%s", user.email)
+
+
+def account_activate(*, user: User, new_password: str) -> User:
+    """The owner of an imported account chose a password through the activation link."""
+    from .models import AccountStatus
+
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        account_set_status(user=user, new_status=AccountStatus.ACTIVE, actor=user, kind=AccountEventKind.ACTIVATED)
+    password_validation.password_changed(new_password, user)
+    logger.info("account activated email=%s", user.email)
+    return user
+
+
+def activation_correct_email_and_resend(*, user: User, email: str, actor: User) -> bool:
+    """"Vous n'avez pas reçu d'email d'activation": an agent checks or corrects the
+    address, then a fresh activation e-mail goes to it. Returns True if the address changed."""
+    from .models import normalize_email_address
+
+    new_email = normalize_email_address(email)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        old_email = user.email
+        changed = new_email != old_email
+        if changed:
+            if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+                raise ValueError("Cette adresse e-mail est déjà utilisée par un autre compte.")
+            user.email = new_email
+            user.save(update_fields=["email"])
+            account_record_event(
+                user=user, kind=AccountEventKind.EMAIL_CORRECTED, actor=actor, comment=f"{old_email} → {new_email}",
+            )
+        activation_send(user=user, actor=actor)
+    return changed
+
+
+def legacy_import(*, rows, actor: User | None, dry_run: bool = False, progress=None):
+    """Creates or updates households, parents' accounts and children from parsed rows
+    (legacy.FamilyRow). Each row runs in its own savepoint: a failing row is reported and
+    the others go on. Idempotent by legacy ids; in dry-run everything is rolled back and
+    no e-mail leaves. `progress(done, total)` is called after each row."""
+    from .legacy import ImportReport
+
+    report = ImportReport(dry_run=dry_run)
+    rows = list(rows)
+    with transaction.atomic():
+        for done, row in enumerate(rows, start=1):
+            _legacy_import_row(row=row, actor=actor, report=report)
+            if progress is not None:
+                progress(done, len(rows))
+        if dry_run:
+            transaction.set_rollback(True)
+    logger.info(
+        "portail famille import dry_run=%s created=%s updated=%s unchanged=%s errors=%s",
+        dry_run, report.created, report.updated, report.unchanged, len(report.errors),
+    )
+    return report
+
+
+_IMPORTED_PROFILE_FIELDS = {
+    "civility": "civilité",
+    "street_number": "numéro",
+    "street": "voie",
+    "address_complement": "complément d'adresse",
+    "postcode": "code postal",
+    "city": "commune",
+    "phone_home": "téléphone domicile",
+    "phone_mobile": "téléphone mobile",
+    "phone_work": "téléphone professionnel",
+}
+_IMPORTED_CHILD_FIELDS = {
+    "first_name": "prénom",
+    "last_name": "nom",
+    "sex": "sexe",
+    "birth_date": "date de naissance",
+    "school": "école",
+    "school_class": "classe",
+}
+
+
+def _diff(instance, values: dict, labels: dict) -> list[str]:
+    """Sets the changed attributes on `instance`; returns "label : old → new" for each."""
+    changed = []
+    for name, label in labels.items():
+        old = getattr(instance, name)
+        if old != values[name]:
+            setattr(instance, name, values[name])
+            changed.append(f"{label} : {old or '–'} → {values[name] or '–'}")
+    return changed
+
+
+def _legacy_import_row(*, row, actor: User | None, report) -> None:
+    from espace_citoyen.family.models import Child, Household, Membership
+
+    from .legacy import RowError
+    from .models import AccountStatus, Profile
+
+    row_errors: list = []
+    try:
+        with transaction.atomic():
+            household, household_created = Household.objects.get_or_create(legacy_id=row.legacy_id)
+            changes: list[str] = []
+            existing_accounts: list[User] = []
+            address = {
+                "street_number": row.street_number, "street": row.street,
+                "address_complement": row.address_complement, "postcode": row.postcode, "city": row.city,
+            }
+            for parent in row.parents:
+                if not parent.email:
+                    report.parents_without_email += 1
+                    continue
+                column = f"parent{parent.index}_email"
+                key = f"{row.legacy_id}-{parent.index}"
+                user = User.objects.filter(legacy_key=key).first()
+                if user is not None and user.status != AccountStatus.TO_ACTIVATE:
+                    # Activated: the citizen keeps their own data up to date.
+                    Membership.objects.get_or_create(household=household, user=user)
+                    continue
+                other = None
+                if user is None or user.email != parent.email:
+                    other = User.objects.filter(email__iexact=parent.email).exclude(legacy_key=key).first()
+                if other is not None:
+                    owner = "d'une autre famille du Portail Famille" if other.legacy_key else "d'un compte déjà existant de l'Espace citoyen"
+                    row_errors.append(RowError(
+                        row.line, column,
+                        f"l'adresse {parent.email} est déjà celle {owner} : ce parent n'est pas importé "
+                        "(vérifiez l'adresse avec la famille).",
+                    ))
+                    continue
+                profile_values = {"civility": parent.civility, **address, "phone_home": parent.phone_home,
+                                  "phone_mobile": parent.phone_mobile, "phone_work": parent.phone_work}
+                if user is None:
+                    user = User(email=parent.email, first_name=parent.first_name, last_name=parent.last_name,
+                                status=AccountStatus.TO_ACTIVATE, legacy_key=key, status_changed_at=timezone.now())
+                    user.set_unusable_password()
+                    user.save()
+                    Profile.objects.create(user=user, **profile_values)
+                    Membership.objects.create(household=household, user=user)
+                    account_record_event(
+                        user=user, kind=AccountEventKind.IMPORTED, actor=actor, to_status=AccountStatus.TO_ACTIVATE,
+                        comment=f"Famille {row.legacy_id}, ligne {row.line}",
+                    )
+                    activation_send(user=user, actor=actor)
+                    report.accounts_created += 1
+                    changes.append(f"compte {user.email} créé")
+                    continue
+                Membership.objects.get_or_create(household=household, user=user)
+                existing_accounts.append(user)
+                account_changes = _diff(
+                    user, {"email": parent.email, "first_name": parent.first_name, "last_name": parent.last_name},
+                    {"email": "adresse e-mail", "first_name": "prénom", "last_name": "nom"},
+                )
+                profile, _created = Profile.objects.get_or_create(user=user)
+                profile_changes = _diff(profile, profile_values, _IMPORTED_PROFILE_FIELDS)
+                if account_changes:
+                    user.save()
+                if profile_changes:
+                    profile.save()
+                if account_changes or profile_changes:
+                    report.accounts_updated += 1
+                    changes.extend(f"{user.email} – {change}" for change in account_changes + profile_changes)
+            for child_row in row.children:
+                values = {name: getattr(child_row, name) for name in _IMPORTED_CHILD_FIELDS}
+                legacy_id = f"{row.legacy_id}-{child_row.index}"
+                child = Child.objects.filter(legacy_id=legacy_id).first()
+                if child is None:
+                    Child.objects.create(household=household, legacy_id=legacy_id, **values)
+                    report.children_created += 1
+                    changes.append(f"enfant {child_row.first_name} créé")
+                    continue
+                child_changes = _diff(child, values, _IMPORTED_CHILD_FIELDS)
+                if child.household_id != household.pk:
+                    child.household = household
+                    child_changes.append("foyer")
+                if child_changes:
+                    child.save()
+                    report.children_updated += 1
+                    changes.extend(f"enfant {child.first_name} – {change}" for change in child_changes)
+            if household_created:
+                report.created += 1
+            elif changes:
+                report.updated += 1
+                for user in existing_accounts:
+                    account_record_event(
+                        user=user, kind=AccountEventKind.IMPORT_UPDATED, actor=actor,
+                        comment=f"Ligne {row.line} : " + " ; ".join(changes),
+                    )
+            else:
+                report.unchanged += 1
+            report.changes.extend(f"ligne {row.line} (famille {row.legacy_id}) : {change}" for change in changes)
+    except Exception:  # one bad row must not stop the others (its savepoint is rolled back)
+        logger.exception("portail famille import failed line=%s legacy_id=%s", row.line, row.legacy_id)
+        report.failed += 1
+        row_errors = [RowError(row.line, "", "erreur à l'enregistrement de cette famille ; rien n'a été modifié pour elle.")]
+    report.errors.extend(row_errors)
+
+
+def legacy_import_file(*, data: bytes | str, actor: User | None, dry_run: bool = False, progress=None):
+    """Parses a Portail Famille CSV export (accounts/legacy.py) and imports its valid rows;
+    the report lists the refused lines too."""
+    from .legacy import ImportReport, parse_portail_famille
+
+    parsed = parse_portail_famille(data)
+    if parsed.is_unreadable:
+        report = ImportReport(dry_run=dry_run)
+        report.errors = list(parsed.errors)
+        return report
+    report = legacy_import(rows=parsed.rows, actor=actor, dry_run=dry_run, progress=progress)
+    report.add_parse_errors(parsed.errors)
+    return report

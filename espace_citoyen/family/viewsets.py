@@ -1,0 +1,44 @@
+"""Back-office listings of households and children (registered in the "Espace citoyen" menu)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import Child, Household
+
+
+class HouseholdViewSet(ModelViewSet):
+    model = Household
+    icon = "home"
+    menu_label = _("Foyers")
+    url_prefix = "espace-citoyen/foyers"
+    url_namespace = "family_households"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["__str__", "legacy_id", "created_at"]
+    list_export = ["id", "legacy_id", "created_at"]
+    export_filename = "foyers"
+    search_fields = ["legacy_id", "memberships__user__last_name", "memberships__user__email", "children__last_name"]
+    search_backend_name = None
+    form_fields = ["legacy_id"]
+
+    def get_queryset(self, request):
+        return Household.objects.prefetch_related("memberships__user")
+
+
+class ChildViewSet(ModelViewSet):
+    model = Child
+    icon = "user"
+    menu_label = _("Enfants")
+    url_prefix = "espace-citoyen/enfants"
+    url_namespace = "family_children"
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["first_name", "last_name", "birth_date", "school", "school_class", "household"]
+    list_filter = ["school", "school_class"]
+    list_export = ["first_name", "last_name", "birth_date", "school", "school_class", "household_id", "legacy_id"]
+    export_filename = "enfants"
+    search_fields = ["first_name", "last_name", "school"]
+    search_backend_name = None
+    form_fields = ["household", "first_name", "last_name", "sex", "birth_date", "school", "school_class"]

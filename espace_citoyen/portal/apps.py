@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "espace_citoyen.portal"
+    label = "portal"
+    verbose_name = "Espace citoyen – portail"

@@ -1,0 +1,15 @@
+"""Root URLconf of the citizen space, mounted at /espace-citoyen/ by site_cms/urls.py.
+Each domain app of the space is included here under its own namespace."""
+
+from django.urls import include, path
+
+from . import views
+
+portal_patterns = [
+    path("", views.dashboard, name="dashboard"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("", include("espace_citoyen.accounts.urls")),
+]
