@@ -40,6 +40,7 @@ lint: install-dev
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/run.py
+	$(BIN)/python bench/import_portail_famille.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var

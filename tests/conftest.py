@@ -50,3 +50,23 @@ def superuser(db):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(email="admin@ville-villennes-sur-seine.fr")
+
+
+@pytest.fixture
+def otp_login(db):
+    """otp_login(client, user): force_login, then mark the session as having passed the
+    second factor (a confirmed TOTP device of the user, as django_otp.login would), so that
+    staff reach /admin/ pages (AdminTwoFactorMiddleware)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user) -> None:
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Tests", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    return login

@@ -230,3 +230,164 @@ class ToActivateViewSet(_PermissionViewSet):
             path("<int:pk>/renvoyer/", ResendActivationView.as_view(), name="resend"),
         ]
 
+
+
+# --- Accounts to validate ("Je n'ai pas d'espace" → Relations population) --------------
+
+VALIDATE_PERMISSION = "accounts.validate_account"
+
+
+class ValidationQueueView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Accounts waiting for validation, the nearest deadline first; overdue ones say
+    "En retard" (text, not only a colour). Search by name or address; "en retard" filter."""
+
+    permission_required = VALIDATE_PERMISSION
+    template_name = "accounts/admin/validation_queue.html"
+    page_title = _("Comptes à valider")
+    header_icon = "tasks"
+    paginate_by = 50
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        queryset = (
+            get_user_model().objects.filter(status=AccountStatus.PENDING).select_related("profile")
+            .order_by("validation_due_at", "pk")
+        )
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            queryset = queryset.filter(
+                Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+                | Q(profile__birth_name__icontains=query)
+            )
+        overdue_only = self.request.GET.get("en_retard") == "1"
+        if overdue_only:
+            queryset = queryset.filter(validation_due_at__lt=now)
+        context.update(
+            page_obj=Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("p")),
+            query=query, overdue_only=overdue_only, now=now,
+        )
+        return context
+
+
+class AccountReviewView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One account: identity, contact details, photo and history; "Valider" or "Refuser"
+    (with a reason) while it is pending. Each action goes through accounts.services, which
+    records the agent, the time and the change."""
+
+    permission_required = VALIDATE_PERMISSION
+    template_name = "accounts/admin/validation_review.html"
+    header_icon = "user"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission_required):
+            return permission_denied(request)
+        self.account = get_object_or_404(
+            get_user_model().objects.select_related("profile"), pk=kwargs["pk"],
+            status__in=[AccountStatus.PENDING, AccountStatus.REFUSED, AccountStatus.ACTIVE],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Examiner une demande d'espace")
+
+    def get_page_subtitle(self):
+        return self.account.get_full_name() or self.account.email
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("accounts_validation:index"), "label": _("Comptes à valider")},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        from espace_citoyen.demarches.models import DemarcheKind
+
+        from .forms import AccountRefusalForm
+
+        context = super().get_context_data(**kwargs)
+        profile = getattr(self.account, "profile", None)
+        context.update(
+            account=self.account,
+            profile=profile,
+            overdue=bool(self.account.validation_due_at and self.account.validation_due_at < timezone.now()),
+            is_pending=self.account.status == AccountStatus.PENDING,
+            events=self.account.account_events.select_related("actor").order_by("created_at", "id"),
+            demarches=self.account.demarches.filter(kind=DemarcheKind.ACCOUNT_CREATION).prefetch_related("events__actor"),
+            refusal_form=kwargs.get("refusal_form") or AccountRefusalForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from .forms import AccountRefusalForm
+
+        if self.account.status != AccountStatus.PENDING:
+            messages.error(request, _("Ce compte n'est plus en attente de validation."))
+            return redirect("accounts_validation:review", pk=self.account.pk)
+        action = request.POST.get("action")
+        if action == "validate":
+            try:
+                services.account_validate(user=self.account, actor=request.user)
+            except ValueError:  # decided meanwhile by another agent
+                messages.error(request, _("Ce compte n'est plus en attente de validation."))
+                return redirect("accounts_validation:review", pk=self.account.pk)
+            messages.success(request, _("Espace de %(email)s validé : la personne est prévenue par courriel.")
+                             % {"email": self.account.email})
+            return redirect("accounts_validation:index")
+        if action == "refuse":
+            form = AccountRefusalForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Le refus n'est pas enregistré : indiquez le motif."))
+                return self.render_to_response(self.get_context_data(refusal_form=form))
+            try:
+                services.account_refuse(user=self.account, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValueError:  # decided meanwhile by another agent
+                messages.error(request, _("Ce compte n'est plus en attente de validation."))
+                return redirect("accounts_validation:review", pk=self.account.pk)
+            messages.success(request, _("Espace de %(email)s refusé : la personne reçoit le motif par courriel.")
+                             % {"email": self.account.email})
+            return redirect("accounts_validation:index")
+        return redirect("accounts_validation:review", pk=self.account.pk)
+
+
+def account_photo_view(request, pk):
+    """The photo of an account, from the private storage, for agents who validate."""
+    from django.http import FileResponse, Http404
+
+    if not request.user.has_perm(VALIDATE_PERMISSION):
+        return permission_denied(request)
+    account = get_object_or_404(get_user_model().objects.select_related("profile"), pk=pk)
+    profile = getattr(account, "profile", None)
+    if profile is None or not profile.photo:
+        raise Http404
+    try:
+        handle = profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ValidationQueueViewSet(_PermissionViewSet):
+    name = "accounts_validation"
+    url_prefix = "espace-citoyen/comptes-a-valider"
+    icon = "tasks"
+    menu_label = _("Comptes à valider")
+    permission_required = VALIDATE_PERMISSION
+
+    def get_urlpatterns(self):
+        return [
+            path("", ValidationQueueView.as_view(), name="index"),
+            path("<int:pk>/", AccountReviewView.as_view(), name="review"),
+            path("<int:pk>/photo/", account_photo_view, name="photo"),
+        ]

@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 # or is inactive.
 INVALID_LOGIN = _("Adresse e-mail ou mot de passe incorrect.")
 PASSWORD_MISMATCH = _("Les deux mots de passe saisis ne sont pas identiques.")
+EMAIL_UNCONFIRMED_LOGIN = _(
+    "Votre adresse e-mail n'est pas encore confirmée : ouvrez le lien du courriel que nous vous avons envoyé. "
+    "Lien expiré ? Recommencez la création de votre espace avec la même adresse."
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -27,6 +31,15 @@ class LoginForm(AuthenticationForm):
 
     def get_invalid_login_error(self):
         return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+    def confirm_login_allowed(self, user):
+        """An account made with the creation wizard logs in once its address is confirmed.
+        Said only to someone who typed the right password: no enumeration."""
+        super().confirm_login_allowed(user)
+        from .models import AccountStatus
+
+        if user.status == AccountStatus.EMAIL_UNCONFIRMED:
+            raise forms.ValidationError(EMAIL_UNCONFIRMED_LOGIN, code="email_unconfirmed")
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -70,3 +83,300 @@ class ChangePasswordForm(_NewPasswordFieldsMixin, PasswordChangeForm):
         old.label = _("Mot de passe actuel")
         old.widget.attrs.pop("autofocus", None)
         old.widget.attrs.update({"autocomplete": "current-password"})
+
+
+# --- Two-factor authentication --------------------------------------------------------
+
+WRONG_CODE = _("Ce code n'est pas valide. Vérifiez l'heure de votre téléphone et saisissez le code affiché.")
+
+
+class TwoFactorCodeForm(forms.Form):
+    """One code: the 6 digits of the authenticator app (set-up) or, at login, also a
+    backup code. The code is checked by the view through accounts.services."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres affiché par l'application"),
+        max_length=20,
+        error_messages={"required": _("Saisissez le code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, backup_allowed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if backup_allowed:
+            field.label = _("Code à 6 chiffres de votre application, ou un code de secours")
+            field.help_text = _("Format attendu : 6 chiffres (exemple : 123456) ou un code de secours de 8 caractères.")
+            field.widget.attrs["inputmode"] = "text"
+        else:
+            field.help_text = _("Format attendu : 6 chiffres, par exemple 123456.")
+
+
+class TwoFactorDisableForm(forms.Form):
+    """Disabling the second factor asks for the current password."""
+
+    password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        error_messages={"required": _("Saisissez votre mot de passe.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Le mot de passe est incorrect."), code="password_incorrect")
+        return password
+
+
+# --- Sign-up wizard ("Je n'ai pas d'espace" → Créer mon espace) -------------------------
+# Three steps; required fields are starred by the templates (templates/accounts/signup/).
+
+from .models import Civility, ContactMethod  # noqa: E402
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+PHOTO_MAX_SIDE = 600
+INVALID_PHONE = _("Numéro de téléphone invalide, par exemple 01 39 08 25 40")
+
+
+def _required(message):
+    return {"required": message}
+
+
+def clean_phone_number(value: str) -> str:
+    """A French (or international, with +) number, written the usual way: "01 39 08 25 40"."""
+    import phonenumbers
+
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(INVALID_PHONE, code="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(INVALID_PHONE, code="invalid_phone")
+    if phonenumbers.region_code_for_number(number) == "FR":
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def process_photo(upload):
+    """Checks an uploaded photo with Pillow (JPEG or PNG, 5 Mo at most, really an image)
+    and returns it re-encoded as a JPEG of at most 600 px, without its metadata (EXIF:
+    position, device). Raises ValidationError with a French message."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    invalid = forms.ValidationError(
+        _("Le fichier n'est pas une photo lisible. Choisissez une image JPEG ou PNG."), code="invalid_image"
+    )
+    if upload.size > PHOTO_MAX_BYTES:
+        raise forms.ValidationError(_("La photo dépasse 5 Mo : choisissez une image plus légère."), code="too_big")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            if probe.format not in ("JPEG", "PNG"):
+                raise forms.ValidationError(_("La photo doit être au format JPEG ou PNG."), code="format")
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise invalid
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:  # verify() leaves the image unusable: reopen
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            image = image.convert("RGB")
+            output = io.BytesIO()
+            image.save(output, format="JPEG", quality=85, optimize=True)  # no exif passed: stripped
+    except forms.ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise invalid from None
+    return ContentFile(output.getvalue(), name="photo.jpg")
+
+
+class SignupIdentityForm(forms.Form):
+    """Step 1: identity."""
+
+    civility = forms.ChoiceField(
+        label=_("Civilité"), choices=[("", _("Choisissez"))] + list(Civility.choices),
+        error_messages=_required(_("Indiquez votre civilité.")),
+        widget=forms.Select(attrs={"autocomplete": "honorific-prefix"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom usuel"), max_length=150, error_messages=_required(_("Indiquez votre nom usuel.")),
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    birth_name = forms.CharField(
+        label=_("Nom de naissance"), max_length=150, required=False,
+        help_text=_("S'il est différent du nom usuel."),
+    )
+    first_name = forms.CharField(
+        label=_("Prénom(s)"), max_length=150, error_messages=_required(_("Indiquez votre prénom.")),
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date de naissance"), required=False, help_text=_("Format attendu : jj/mm/aaaa, par exemple 14/03/1985."),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": _("Saisissez une date valide, par exemple 14/03/1985.")},
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "bday", "inputmode": "numeric"}),
+    )
+    birth_country = forms.CharField(label=_("Pays de naissance"), max_length=80, required=False)
+    birth_department = forms.CharField(
+        label=_("Département de naissance"), max_length=3, required=False,
+        help_text=_("Si vous êtes né(e) en France."),
+    )
+    birth_city = forms.CharField(label=_("Commune de naissance"), max_length=120, required=False)
+    photo = forms.FileField(
+        label=_("Photo"), required=False,
+        help_text=_("Facultative. Image JPEG ou PNG, 5 Mo au plus ; elle sera réduite à 600 pixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from localflavor.fr.forms import FRDepartmentSelect
+
+        super().__init__(*args, **kwargs)
+        department = self.fields["birth_department"]
+        department.widget = FRDepartmentSelect()
+        department.widget.choices = [("", _("Choisissez"))] + list(department.widget.choices)
+
+    def clean_birth_date(self):
+        from django.utils import timezone
+
+        birth_date = self.cleaned_data.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."), code="future")
+        if birth_date and birth_date.year < 1900:
+            raise forms.ValidationError(_("Saisissez une date valide, par exemple 14/03/1985."), code="too_old")
+        return birth_date
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        return process_photo(upload) if upload else None
+
+
+class SignupContactForm(forms.Form):
+    """Step 2: address, phones and e-mail address (the login)."""
+
+    street_number = forms.CharField(label=_("Numéro"), max_length=10, required=False)
+    street = forms.CharField(
+        label=_("Voie"), max_length=200, required=False, help_text=_("Par exemple : rue de Poissy."),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    address_complement = forms.CharField(
+        label=_("Complément d'adresse"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    postcode = forms.RegexField(
+        label=_("Code postal"), regex=r"^\d{5}$", required=False, max_length=5,
+        error_messages={"invalid": _("Le code postal compte 5 chiffres, par exemple 78670.")},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("Commune"), max_length=120, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    phone_home = forms.CharField(label=_("Téléphone domicile"), max_length=30, required=False,
+                                 widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    phone_mobile = forms.CharField(label=_("Téléphone mobile"), max_length=30, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    phone_work = forms.CharField(label=_("Téléphone professionnel"), max_length=30, required=False,
+                                 widget=forms.TextInput(attrs={"type": "tel"}))
+    fax = forms.CharField(label=_("Fax"), max_length=30, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    email = forms.EmailField(
+        label=_("Courriel"), help_text=_("Ce sera votre identifiant. Format attendu : nom@exemple.fr"),
+        error_messages={"required": _("Indiquez votre adresse e-mail."),
+                        "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    preferred_contact = forms.ChoiceField(
+        label=_("Moyen de contact préféré"), choices=ContactMethod.choices, initial=ContactMethod.EMAIL,
+        required=False,
+    )
+
+    def _clean_phone(self, name):
+        return clean_phone_number(self.cleaned_data.get(name, ""))
+
+    def clean_phone_home(self):
+        return self._clean_phone("phone_home")
+
+    def clean_phone_mobile(self):
+        return self._clean_phone("phone_mobile")
+
+    def clean_phone_work(self):
+        return self._clean_phone("phone_work")
+
+    def clean_fax(self):
+        return self._clean_phone("fax")
+
+    def clean_email(self):
+        from .models import normalize_email_address
+
+        return normalize_email_address(self.cleaned_data["email"])
+
+    def clean_preferred_contact(self):
+        return self.cleaned_data.get("preferred_contact") or ContactMethod.EMAIL
+
+
+class SignupPasswordForm(forms.Form):
+    """Step 3: the password, twice, with the password validators of the settings (12
+    characters, not common, not the town's name), and the personal-data notice."""
+
+    password1 = forms.CharField(
+        label=_("Mot de passe"), strip=False,
+        help_text=_("12 caractères au moins ; évitez les mots de passe courants et le nom de la commune."),
+        error_messages=_required(_("Choisissez un mot de passe.")),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"), strip=False,
+        help_text=_("Saisissez le même mot de passe une seconde fois."),
+        error_messages=_required(_("Saisissez une seconde fois le mot de passe.")),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    privacy_notice = forms.BooleanField(
+        label=_("J'ai lu la notice relative aux données personnelles et j'accepte que la mairie traite mes "
+                "données pour gérer mon espace citoyen."),
+        error_messages=_required(_("Cochez la case pour accepter la notice relative aux données personnelles.")),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user  # unsaved User with the names and address typed before
+        super().__init__(*args, **kwargs)
+
+    def clean_password2(self):
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            raise forms.ValidationError(PASSWORD_MISMATCH, code="password_mismatch")
+        return password2
+
+    def _post_clean(self):
+        from django.contrib.auth import password_validation
+
+        super()._post_clean()
+        password = self.cleaned_data.get("password1")
+        if password:
+            try:
+                password_validation.validate_password(password, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+
+class AccountRefusalForm(forms.Form):
+    """Back office: the reason of a refusal, e-mailed to the citizen."""
+
+    reason = forms.CharField(
+        label=_("Motif du refus"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Il est envoyé tel quel à la personne, avec le numéro de la mairie."),
+        error_messages=_required(_("Indiquez le motif du refus : il est envoyé à la personne.")),
+    )

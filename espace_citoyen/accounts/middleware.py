@@ -28,3 +28,84 @@ class AbsoluteSessionLifetimeMiddleware:
             return True  # no login time (session older than this rule): start again
         age = timezone.now().timestamp() - login_time
         return age > settings.SESSION_ABSOLUTE_AGE or age < -60
+
+
+class AdminTwoFactorMiddleware:
+    """Every staff user passes TOTP before any Wagtail admin page.
+
+    Under /admin/, an authenticated user who can use the admin (wagtailadmin.access_admin
+    or superuser) and whose session has not passed a second factor (django-otp's
+    request.user.is_verified()) is sent to the admin verify page when they have a
+    confirmed device, else to the enrolment page. Left alone: the admin login, logout and
+    password reset, the JavaScript catalogue and icon sprite, and the two-factor pages
+    themselves. Anonymous users keep Wagtail's own redirect to the admin login.
+
+    Everywhere else, a session that only passed the password of an account with a second
+    factor (e.g. through the admin login form, which knows nothing of the code step) is
+    treated as anonymous, so the citizen space cannot be reached without the code.
+    Needs django_otp.middleware.OTPMiddleware before it."""
+
+    EXEMPT_URL_NAMES = ("wagtailadmin_login", "wagtailadmin_logout")  # these paths exactly
+    EXEMPT_URL_PREFIX_NAMES = ("wagtailadmin_password_reset", "wagtailadmin_javascript_catalog")  # and below
+    EXEMPT_PREFIXES = ("double-authentification/", "sprite")  # relative to /admin/
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt = None
+
+    def __call__(self, request):
+        self._hide_unverified_user(request)
+        redirect_to = self._redirect_for(request)
+        if redirect_to is not None:
+            from django.http import HttpResponseRedirect
+
+            return HttpResponseRedirect(redirect_to)
+        return self.get_response(request)
+
+    def _exempt_paths(self) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        if self._exempt is None:
+            from django.urls import reverse
+
+            admin_root = reverse("wagtailadmin_home")
+            exact = tuple(reverse(name) for name in self.EXEMPT_URL_NAMES)
+            prefixes = (
+                *(reverse(name) for name in self.EXEMPT_URL_PREFIX_NAMES),
+                *(admin_root + prefix for prefix in self.EXEMPT_PREFIXES),
+            )
+            self._exempt = (admin_root, exact, prefixes)
+        return self._exempt
+
+    def _hide_unverified_user(self, request) -> None:
+        admin_root, _, _ = self._exempt_paths()
+        user = getattr(request, "user", None)
+        if request.path_info.startswith(admin_root) or user is None or not user.is_authenticated:
+            return
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is None or is_verified():
+            return
+        from django.contrib.auth.models import AnonymousUser
+        from django_otp import user_has_device
+
+        if user_has_device(user, confirmed=True):
+            request.user = AnonymousUser()
+
+    def _redirect_for(self, request) -> str | None:
+        admin_root, exact, prefixes = self._exempt_paths()
+        path = request.path_info
+        if not path.startswith(admin_root) or path in exact or path.startswith(prefixes):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not (user.is_superuser or user.has_perm("wagtailadmin.access_admin")):
+            return None
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return None
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+        from django_otp import user_has_device
+
+        name = "accounts_admin_two_factor_verify" if user_has_device(user, confirmed=True) else "accounts_admin_two_factor_setup"
+        return reverse(name) + "?" + urlencode({"next": request.get_full_path()})

@@ -334,3 +334,345 @@ def legacy_import_file(*, data: bytes | str, actor: User | None, dry_run: bool =
     report = legacy_import(rows=parsed.rows, actor=actor, dry_run=dry_run, progress=progress)
     report.add_parse_errors(parsed.errors)
     return report
+
+
+# --- Two-factor authentication (django-otp: TOTP app + static backup codes) ------------
+
+TWO_FACTOR_DEVICE_NAME = "Application d'authentification"
+BACKUP_CODES_DEVICE_NAME = "Codes de secours"
+
+
+def two_factor_start(*, user: User):
+    """A new, unconfirmed TOTP device (a fresh secret key) for the set-up page; replaces
+    any earlier unconfirmed one. Refused while a confirmed device exists: disable first."""
+    from django_otp import user_has_device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        if user_has_device(user, confirmed=True):
+            raise ValueError("La double authentification est déjà activée.")
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name=TWO_FACTOR_DEVICE_NAME, confirmed=False)
+
+
+def two_factor_confirm(*, user: User, device, code: str) -> list[str] | None:
+    """Checks the first code of the app against the unconfirmed device. On success the
+    device is confirmed, backup codes are generated (returned once, never shown again),
+    the history row is written and a notice e-mailed. None when the code is wrong."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+        if not device.verify_token(_normalize_code(code)):
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        codes = _replace_backup_codes(user=user)
+        account_record_event(user=user, kind=AccountEventKind.TWO_FACTOR_ENABLED, actor=user)
+        transaction.on_commit(lambda: _send_two_factor_notice(user=user, enabled=True))
+    logger.info("two-factor enabled email=%s", user.email)
+    return codes
+
+
+def two_factor_backup_codes_regenerate(*, user: User) -> list[str]:
+    """New backup codes; the previous ones stop working."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise ValueError("La double authentification n'est pas activée.")
+        codes = _replace_backup_codes(user=user)
+    logger.info("two-factor backup codes replaced email=%s", user.email)
+    return codes
+
+
+def two_factor_disable(*, user: User, actor: User) -> None:
+    """Removes every device (app and backup codes) of the account; history row and
+    e-mail notice. The caller has checked the password."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        account_record_event(user=user, kind=AccountEventKind.TWO_FACTOR_DISABLED, actor=actor)
+        transaction.on_commit(lambda: _send_two_factor_notice(user=user, enabled=False))
+    logger.info("two-factor disabled email=%s actor=%s", user.email, actor.email)
+
+
+def two_factor_verify(*, user: User, code: str):
+    """The confirmed device accepting this code (a 6-digit app code or a backup code, which
+    is then used up), or None. Each device throttles its own failures (django-otp: the
+    n-th successive failure blocks that device for 2^(n-1) seconds)."""
+    code = _normalize_code(code)
+    if not code:
+        return None
+    with transaction.atomic():
+        for device in _devices_for_code(user=user, code=code).select_for_update():
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def two_factor_is_throttled(*, user: User, code: str) -> bool:
+    """True while the devices that would check this code wait after failed codes (read only)."""
+    devices = list(_devices_for_code(user=user, code=_normalize_code(code)))
+    return bool(devices) and all(not device.verify_is_allowed()[0] for device in devices)
+
+
+def _devices_for_code(*, user: User, code: str):
+    """A 6-digit code is for the app (TOTP), anything else is a backup code."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    return model.objects.filter(user=user, confirmed=True)
+
+
+def _normalize_code(code: str) -> str:
+    return "".join(str(code or "").split()).replace("-", "").lower()
+
+
+def _replace_backup_codes(*, user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=BACKUP_CODES_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def _send_two_factor_notice(*, user: User, enabled: bool) -> None:
+    context = {"user": user, "phone": TOWN_HALL_PHONE, "changed_at": timezone.localtime(), "enabled": enabled}
+    subject = render_to_string("accounts/emails/two_factor_subject.txt", context).strip()
+    body = render_to_string("accounts/emails/two_factor_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:  # the change is made already: report, do not fail the request
+        logger.exception("two-factor notice not sent email=%s", user.email)
+
+
+# Demo only (seed_demo): fixed, published secrets so that the demo staff can get past the
+# TOTP step of /admin/. Never use these on a real site.
+DEMO_TOTP_KEY_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_BACKUP_CODES = (
+    "demo0001", "demo0002", "demo0003", "demo0004", "demo0005",
+    "demo0006", "demo0007", "demo0008", "demo0009", "demo0010",
+)
+
+
+def demo_totp_device(*, user: User) -> None:
+    """Gives a demo account a confirmed TOTP device with DEMO_TOTP_KEY_BASE32 and backup
+    codes DEMO_BACKUP_CODES. Idempotent: running it again restores the same secrets."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key_hex = b32decode(DEMO_TOTP_KEY_BASE32).hex()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(key=key_hex, confirmed=True).delete()
+        TOTPDevice.objects.get_or_create(
+            user=user, key=key_hex, confirmed=True, defaults={"name": TWO_FACTOR_DEVICE_NAME},
+        )
+        static, _ = StaticDevice.objects.get_or_create(
+            user=user, name=BACKUP_CODES_DEVICE_NAME, defaults={"confirmed": True},
+        )
+        StaticDevice.objects.filter(user=user).exclude(pk=static.pk).delete()
+        static.token_set.all().delete()
+        StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in DEMO_BACKUP_CODES)
+
+
+# --- Sign-up wizard, e-mail confirmation and staff validation ---------------------------
+# Account creation by a citizen: email_unconfirmed → (link of the e-mail) pending →
+# (agent of "Relations population") active or refused. See templates/accounts/signup/.
+
+
+def _site_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _send_account_email(*, user_email: str, template: str, context: dict) -> None:
+    """Sends templates/accounts/emails/<template>_{subject,body}.txt; a failure is logged
+    (the change is recorded already: the agent or the citizen can try again)."""
+    context = {"phone": TOWN_HALL_PHONE, **context}
+    subject = render_to_string(f"accounts/emails/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/emails/{template}_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user_email])
+    except Exception:
+        logger.exception("account e-mail %s not sent email=%s", template, user_email)
+
+
+def _send_signup_confirmation(*, user: User) -> None:
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .tokens import email_confirmation_token_generator
+
+    path = reverse(
+        "accounts:signup_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": email_confirmation_token_generator.make_token(user)},
+    )
+    _send_account_email(user_email=user.email, template="signup_confirm", context={
+        "user": user, "confirm_url": _site_url(path), "days": settings.ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS,
+    })
+
+
+def _send_signup_existing(*, email: str) -> None:
+    from django.urls import reverse
+
+    _send_account_email(user_email=email, template="signup_existing", context={
+        "email": email,
+        "login_url": _site_url(reverse("accounts:login")),
+        "reset_url": _site_url(reverse("accounts:password_reset")),
+    })
+
+
+def account_signup(
+    *, email: str, password: str, first_name: str, last_name: str, profile: dict, photo=None,
+    privacy_notice_accepted: bool, actor: User | None = None,
+) -> User | None:
+    """The last step of the creation wizard. Creates the account ("courriel à confirmer")
+    with its profile and e-mails the confirmation link (after commit).
+
+    No enumeration: when the address already belongs to an account, nothing is created
+    and that address receives a warning with the login and password-reset links instead;
+    the caller shows the same page either way (returns None). An account whose address was
+    never confirmed is not anyone's yet: a new sign-up replaces its details and password
+    and sends a fresh link (earlier links stop working)."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import IntegrityError
+
+    from .models import AccountStatus, Profile, normalize_email_address
+
+    if not privacy_notice_accepted:
+        raise ValueError("La notice relative aux données personnelles doit être acceptée.")
+    email = normalize_email_address(email)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(email__iexact=email).first()
+            if user is not None and user.status != AccountStatus.EMAIL_UNCONFIRMED:
+                make_password(password)  # same work as a creation: no timing difference
+                transaction.on_commit(lambda: _send_signup_existing(email=email))
+                logger.info("sign-up with an address already in use email=%s", email)
+                return None
+            renewed = user is not None
+            if user is None:
+                user = User(email=email, status=AccountStatus.EMAIL_UNCONFIRMED, status_changed_at=now)
+            user.first_name, user.last_name = first_name, last_name
+            user.set_password(password)
+            user.save()
+            user_profile, _created = Profile.objects.get_or_create(user=user)
+            for name, value in profile.items():
+                setattr(user_profile, name, value)
+            user_profile.privacy_notice_accepted_at = now
+            if photo is not None:
+                if user_profile.photo:
+                    user_profile.photo.delete(save=False)
+                user_profile.photo.save(photo.name, photo, save=False)
+            user_profile.save()
+            account_record_event(
+                user=user, kind=AccountEventKind.CREATED, actor=actor or user, to_status=AccountStatus.EMAIL_UNCONFIRMED,
+                comment="Nouvelle demande avec une adresse pas encore confirmée" if renewed else "",
+            )
+            transaction.on_commit(lambda: _send_signup_confirmation(user=user))
+    except IntegrityError:  # the same address signed up at the same moment
+        transaction.on_commit(lambda: _send_signup_existing(email=email))
+        return None
+    password_validation.password_changed(password, user)
+    logger.info("account created email=%s", email)
+    return user
+
+
+def account_confirm_email(*, user: User) -> User:
+    """The link of the confirmation e-mail was opened: the address is proved; the account
+    waits for an agent's validation, due within the business-hours delay. The request is
+    recorded as the account's first démarche."""
+    from espace_citoyen.core.business_calendar import validation_deadline
+    from espace_citoyen.demarches.models import DemarcheKind
+    from espace_citoyen.demarches.services import demarche_open
+
+    from .models import AccountStatus
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        account_set_status(user=user, new_status=AccountStatus.PENDING, actor=user, kind=AccountEventKind.EMAIL_CONFIRMED)
+        user.email_confirmed_at = now
+        user.validation_requested_at = now
+        user.validation_due_at = validation_deadline(now)
+        user.save(update_fields=["email_confirmed_at", "validation_requested_at", "validation_due_at"])
+        demarche_open(
+            user=user, kind=DemarcheKind.ACCOUNT_CREATION, title="Création de l'espace citoyen", actor=user,
+            service="Relations population", due_at=user.validation_due_at,
+        )
+    logger.info("account e-mail confirmed email=%s", user.email)
+    return user
+
+
+def _account_creation_demarche(user: User):
+    from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
+
+    return (
+        user.demarches.filter(kind=DemarcheKind.ACCOUNT_CREATION)
+        .exclude(status__in=[DemarcheStatus.ACCEPTED, DemarcheStatus.REFUSED, DemarcheStatus.CLOSED])
+        .order_by("-created_at").first()
+    )
+
+
+def account_validate(*, user: User, actor: User) -> User:
+    """An agent validates a pending account: it may now register children, book and pay.
+    The démarche is accepted and the citizen e-mailed (after commit)."""
+    from espace_citoyen.demarches.models import DemarcheStatus
+    from espace_citoyen.demarches.services import demarche_set_status
+
+    from .models import AccountStatus
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        account_set_status(user=user, new_status=AccountStatus.ACTIVE, actor=actor, kind=AccountEventKind.VALIDATED)
+        user.refusal_reason = ""
+        user.save(update_fields=["refusal_reason"])
+        demarche = _account_creation_demarche(user)
+        if demarche is not None:
+            demarche_set_status(demarche=demarche, status=DemarcheStatus.ACCEPTED, actor=actor,
+                                comment="Espace citoyen validé")
+        transaction.on_commit(lambda: _send_account_email(
+            user_email=user.email, template="signup_validated",
+            context={"user": user, "login_url": _site_url("/espace-citoyen/connexion/")},
+        ))
+    logger.info("account validated email=%s actor=%s", user.email, actor.email)
+    return user
+
+
+def account_refuse(*, user: User, actor: User, reason: str) -> User:
+    """An agent refuses a pending account, with a reason that the citizen receives by
+    e-mail (with the town hall's phone number); the démarche is refused with it."""
+    from espace_citoyen.demarches.models import DemarcheStatus
+    from espace_citoyen.demarches.services import demarche_set_status
+
+    from .models import AccountStatus
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("Le motif du refus est obligatoire.")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        account_set_status(user=user, new_status=AccountStatus.REFUSED, actor=actor, kind=AccountEventKind.REFUSED,
+                           comment=reason)
+        user.refusal_reason = reason
+        user.save(update_fields=["refusal_reason"])
+        demarche = _account_creation_demarche(user)
+        if demarche is not None:
+            demarche_set_status(demarche=demarche, status=DemarcheStatus.REFUSED, actor=actor, comment=reason)
+        transaction.on_commit(lambda: _send_account_email(
+            user_email=user.email, template="signup_refused", context={"user": user, "reason": reason},
+        ))
+    logger.info("account refused email=%s actor=%s", user.email, actor.email)
+    return user

@@ -47,3 +47,42 @@ class ActivationTokenGenerator(PasswordResetTokenGenerator):
 
 
 activation_token_generator = ActivationTokenGenerator()
+
+
+# --- Confirmation of the address of an account made with the sign-up wizard ------------
+
+DEFAULT_EMAIL_CONFIRMATION_DAYS = 3
+
+
+def email_confirmation_timeout_seconds() -> int:
+    return int(getattr(settings, "ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS", DEFAULT_EMAIL_CONFIRMATION_DAYS)) * 24 * 3600
+
+
+class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
+    """Link of the "confirmez votre adresse" e-mail. Its hash covers the status and the
+    password hash: once the address is confirmed (status "en attente de validation"), or
+    after a new sign-up with the same still unconfirmed address (new password), the link
+    stops working. Expires after settings.ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS days."""
+
+    key_salt = "espace_citoyen.accounts.tokens.EmailConfirmationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.password}{user.status}{user.email}{timestamp}"
+
+    def check_token(self, user, token):
+        if not (user and token) or user.status != AccountStatus.EMAIL_UNCONFIRMED:
+            return False
+        try:
+            ts_b36, _hash = token.split("-")
+            ts = base36_to_int(ts_b36)
+        except ValueError:
+            return False
+        for secret in [self.secret, *self.secret_fallbacks]:
+            if constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token):
+                break
+        else:
+            return False
+        return (self._num_seconds(self._now()) - ts) <= email_confirmation_timeout_seconds()
+
+
+email_confirmation_token_generator = EmailConfirmationTokenGenerator()

@@ -7,6 +7,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from espace_citoyen.family.viewsets import ChildViewSet, HouseholdViewSet
 
 from .admin_views import PortailFamilleImportViewSet, ToActivateViewSet
+from .admin_views import ValidationQueueViewSet
 
 
 class EspaceCitoyenGroup(ViewSetGroup):
@@ -14,6 +15,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
     menu_icon = "group"
     menu_order = 150
     items = (
+        ValidationQueueViewSet,
         HouseholdViewSet,
         ChildViewSet,
         ToActivateViewSet,
@@ -24,3 +26,22 @@ class EspaceCitoyenGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_espace_citoyen_group():
     return EspaceCitoyenGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_admin_urls():
+    """Second factor of the staff: verify or enrol before any other admin page
+    (AdminTwoFactorMiddleware lets these URLs through)."""
+    from django.urls import path
+
+    from . import views
+
+    return [
+        path("double-authentification/verifier/", views.admin_two_factor_verify, name="accounts_admin_two_factor_verify"),
+        path("double-authentification/activer/", views.admin_two_factor_setup, name="accounts_admin_two_factor_setup"),
+        path(
+            "double-authentification/codes-de-secours/",
+            views.admin_two_factor_codes,
+            name="accounts_admin_two_factor_codes",
+        ),
+    ]

@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "health_check",
     "csp",
     "axes",
+    "formtools",  # sign-up wizard (SessionWizardView)
+    # Two-factor authentication: TOTP apps and printed backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -73,12 +78,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed a second factor (django-otp)?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Citizen-space sessions end 12 hours after login, however active they are.
     "espace_citoyen.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    # Staff pass TOTP (or enrol) before any /admin/ page.
+    "espace_citoyen.accounts.middleware.AdminTwoFactorMiddleware",
     # django-axes: turns a locked-out login attempt into the 429 page. Keep it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -236,6 +245,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Two-factor authentication (django-otp): name shown in authenticator apps; a wrong code
+# delays the next try on that device (1 s, 2 s, 4 s...); a signed-in password waits at
+# most TWO_FACTOR_PENDING_AGE seconds for its code, with TWO_FACTOR_MAX_ATTEMPTS tries.
+OTP_TOTP_ISSUER = "Villennes-sur-Seine"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_PENDING_AGE = 5 * 60
+TWO_FACTOR_MAX_ATTEMPTS = 5
+TWO_FACTOR_BACKUP_CODES = 10
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Villennes-sur-Seine"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -289,3 +308,7 @@ ESPACE_CITOYEN_VALIDATION_DELAY_BUSINESS_HOURS = 48
 # Espace citoyen: activation of accounts imported from the former Portail Famille.
 # Days during which the link of an activation e-mail works (espace_citoyen/accounts/tokens.py).
 ESPACE_CITOYEN_ACTIVATION_DAYS = 14
+
+# Espace citoyen: sign-up wizard. Days during which the link of the e-mail that confirms
+# the address of a new account works (espace_citoyen/accounts/tokens.py).
+ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS = 3

@@ -82,10 +82,10 @@ def news_index(page_by_path):
 
 
 @pytest.fixture
-def editor_client(client, editor):
+def editor_client(client, editor, otp_login):
     assert not editor.is_superuser
     assert editor.groups.filter(name=COMMUNICATION_GROUP).exists()
-    client.force_login(editor)
+    otp_login(client, editor)
     return client
 
 
@@ -198,8 +198,8 @@ def test_scheduled_publication_goes_live_with_publish_scheduled(editor_client, n
 
 
 @pytest.mark.django_db
-def test_submitted_page_is_published_when_a_second_member_approves(client, editor, news_index):
-    client.force_login(editor)
+def test_submitted_page_is_published_when_a_second_member_approves(client, editor, news_index, otp_login):
+    otp_login(client, editor)
     title = "Nouveaux horaires de la médiathèque"
     response = client.post(
         add_url(NewsPage, news_index),
@@ -221,7 +221,7 @@ def test_submitted_page_is_published_when_a_second_member_approves(client, edito
     reviewer = get_user_model().objects.create_user("relecture@ville-villennes-sur-seine.fr", "mot-de-passe-test")
     reviewer.groups.add(Group.objects.get(name=COMMUNICATION_GROUP))
     reviewer_client = Client()
-    reviewer_client.force_login(reviewer)
+    otp_login(reviewer_client, reviewer)
     approve_url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
     response = reviewer_client.post(approve_url, {"comment": "Relu, c'est bon."})
     assert response.status_code == 302
@@ -304,8 +304,8 @@ def test_editor_cannot_change_users_groups_or_site_settings(editor_client):
 
 
 @pytest.mark.django_db
-def test_superuser_can_open_users_groups_and_site_settings(client, superuser):
-    client.force_login(superuser)
+def test_superuser_can_open_users_groups_and_site_settings(client, superuser, otp_login):
+    otp_login(client, superuser)
     for url, final_url in restricted_urls():
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
@@ -358,9 +358,9 @@ def test_admin_refuses_pages_in_the_wrong_place(editor_client, page_by_path, mod
 
 
 @pytest.mark.django_db
-def test_admin_refuses_a_second_home_page(client, superuser, home):
+def test_admin_refuses_a_second_home_page(client, superuser, home, otp_login):
     # Even the superuser cannot create a second HomePage at the tree root.
-    client.force_login(superuser)
+    otp_login(client, superuser)
     assert_admin_denied(client.get(add_url(HomePage, home.get_parent())))
 
 

@@ -6,11 +6,11 @@ from home.blocks import ContentStreamBlock, QuickAccessTileBlock, link_href
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", list(ContentStreamBlock.base_blocks.keys()) + ["tile"])
-def test_every_block_has_description_and_renders_a_preview(client, superuser, name):
+def test_every_block_has_description_and_renders_a_preview(client, superuser, name, otp_login):
     block = QuickAccessTileBlock() if name == "tile" else ContentStreamBlock().child_blocks[name]
     assert str(block.meta.description).strip()
     assert block.is_previewable
-    client.force_login(superuser)
+    otp_login(client, superuser)
     response = client.get(reverse("wagtailadmin_block_preview"), {"id": block.definition_prefix})
     assert response.status_code == 200
     html = response.content.decode()

@@ -61,8 +61,8 @@ def test_public_pages_send_security_headers(client):
 
 
 @pytest.mark.django_db
-def test_wagtail_admin_is_in_french(client, superuser):
-    client.force_login(superuser)
+def test_wagtail_admin_is_in_french(client, superuser, otp_login):
+    otp_login(client, superuser)
     response = client.get("/admin/")
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 "Le contenu de démonstration ne se charge qu'en développement (DEBUG). "
                 "Utilisez --force pour passer outre."
             )
-        logins = []
+        logins, notes = [], []
         with transaction.atomic():
             for app_config in apps.get_app_configs():
                 module_name = f"{app_config.name}.demo"
@@ -37,9 +37,14 @@ class Command(BaseCommand):
                     continue
                 if find_spec(module_name) is None:
                     continue
-                logins.extend(import_module(module_name).seed(stdout=self.stdout) or [])
+                module = import_module(module_name)
+                logins.extend(module.seed(stdout=self.stdout) or [])
+                if hasattr(module, "demo_notes"):
+                    notes.extend(module.demo_notes())
         self.stdout.write(self.style.SUCCESS("Contenu de démonstration prêt."))
         if logins:
             self.stdout.write("\nConnexions de démonstration :")
             for login in logins:
-                self.stdout.write(f"  {login.role:<38} {login.email:<44} {login.password}  ({login.url})")
+                self.stdout.write(f"  {login.role:<38} {login.email:<52} {login.password}  ({login.url})")
+        for line in notes:
+            self.stdout.write(line)

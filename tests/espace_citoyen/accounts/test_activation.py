@@ -129,8 +129,8 @@ def resend_url(user):
     return f"{LIST_URL}{user.pk}/renvoyer/"
 
 
-def test_admin_pages_need_the_permission(client, imported):
-    client.force_login(staff_user("agent@ville-villennes-sur-seine.fr", "import_portail_famille"))
+def test_admin_pages_need_the_permission(client, otp_login, imported):
+    otp_login(client, staff_user("agent@ville-villennes-sur-seine.fr", "import_portail_famille"))
     for url in (LIST_URL, resend_url(imported)):
         response = client.get(url)
         assert response.status_code == 302 and response.url == reverse("wagtailadmin_home"), url
@@ -140,9 +140,9 @@ def test_admin_pages_need_the_permission(client, imported):
     assert imported.email == "julien.martin@example.org"
 
 
-def test_listing_shows_accounts_to_activate(client, imported):
+def test_listing_shows_accounts_to_activate(client, otp_login, imported):
     User.objects.create_user("deja.actif@example.org", password=None)
-    client.force_login(staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
+    otp_login(client, staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
     response = client.get(LIST_URL)
     assert response.status_code == 200
     page = response.content.decode()
@@ -152,9 +152,9 @@ def test_listing_shows_accounts_to_activate(client, imported):
     assert "julien.martin@example.org" not in client.get(LIST_URL, {"q": "durand"}).content.decode()
 
 
-def test_resend_corrects_the_address_and_sends_one_email(client, imported, django_capture_on_commit_callbacks):
+def test_resend_corrects_the_address_and_sends_one_email(client, otp_login, imported, django_capture_on_commit_callbacks):
     agent = staff_user("relations@ville-villennes-sur-seine.fr", "send_activation")
-    client.force_login(agent)
+    otp_login(client, agent)
     old_link = link_in(mail.outbox[0])
     mail.outbox.clear()
     page = client.get(resend_url(imported))
@@ -179,8 +179,8 @@ def test_resend_corrects_the_address_and_sends_one_email(client, imported, djang
     assert "Votre espace est activé" in choose_password(client, link_in(message)).content.decode()
 
 
-def test_resend_renews_an_expired_link_without_changing_the_address(client, imported, django_capture_on_commit_callbacks):
-    client.force_login(staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
+def test_resend_renews_an_expired_link_without_changing_the_address(client, otp_login, imported, django_capture_on_commit_callbacks):
+    otp_login(client, staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
     mail.outbox.clear()
     later = datetime.datetime.now() + datetime.timedelta(days=30)
     with mock.patch.object(activation_token_generator, "_now", return_value=later):
@@ -193,9 +193,9 @@ def test_resend_renews_an_expired_link_without_changing_the_address(client, impo
         assert "Activer mon espace citoyen" in client.get(link_in(message)).content.decode()
 
 
-def test_resend_refuses_an_address_used_by_another_account(client, imported):
+def test_resend_refuses_an_address_used_by_another_account(client, otp_login, imported):
     User.objects.create_user("claire.martin@example.org", password=None)
-    client.force_login(staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
+    otp_login(client, staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
     mail.outbox.clear()
     response = client.post(resend_url(imported), {"email": "CLAIRE.martin@example.org"})
     assert response.status_code == 200
@@ -206,14 +206,14 @@ def test_resend_refuses_an_address_used_by_another_account(client, imported):
     assert imported.email == "julien.martin@example.org" and mail.outbox == []
 
 
-def test_resend_is_only_for_accounts_to_activate(client, db):
+def test_resend_is_only_for_accounts_to_activate(client, otp_login, db):
     active = User.objects.create_user("actif@example.org", password=None)
-    client.force_login(staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
+    otp_login(client, staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
     assert client.get(resend_url(active)).status_code == 404
 
 
-def test_menu_items_follow_the_permissions(client, db):
-    client.force_login(staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
+def test_menu_items_follow_the_permissions(client, otp_login, db):
+    otp_login(client, staff_user("relations@ville-villennes-sur-seine.fr", "send_activation"))
     page = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Comptes à activer" in page or "Comptes \\u00e0 activer" in page
     assert "Importer le Portail Famille" not in page

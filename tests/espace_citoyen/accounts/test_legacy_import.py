@@ -44,9 +44,9 @@ def run_import(data, *, dry_run=False, actor=None, capture=None):
 def state():
     """Everything the import may write, to compare before and after."""
     return (
-        sorted(Household.objects.values_list("legacy_id", "updated_at")),
-        sorted(Child.objects.values_list("legacy_id", "first_name", "school_class", "updated_at")),
-        sorted(imported_users().values_list("legacy_key", "email", "first_name", "status")),
+        list(Household.objects.order_by("pk").values_list("pk", "legacy_id", "updated_at")),
+        list(Child.objects.order_by("pk").values_list("pk", "legacy_id", "first_name", "school_class", "updated_at")),
+        list(imported_users().order_by("pk").values_list("legacy_key", "email", "first_name", "status")),
         AccountEvent.objects.count(),
         Membership.objects.count(),
     )
@@ -288,8 +288,8 @@ def upload(data, name="familles.csv"):
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def test_import_page_needs_the_permission(client, db):
-    client.force_login(staff_user("agent@ville-villennes-sur-seine.fr"))
+def test_import_page_needs_the_permission(client, otp_login, db):
+    otp_login(client, staff_user("agent@ville-villennes-sur-seine.fr"))
     response = client.get(IMPORT_URL)
     assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
     response = client.post(IMPORT_URL, {"file": upload(SAMPLE.read_bytes())})
@@ -297,9 +297,9 @@ def test_import_page_needs_the_permission(client, db):
     assert not Household.objects.filter(legacy_id="1042").exists()
 
 
-def test_import_page_with_permission(client, db, sample, django_capture_on_commit_callbacks):
+def test_import_page_with_permission(client, otp_login, db, sample, django_capture_on_commit_callbacks):
     agent = staff_user("scolaire@ville-villennes-sur-seine.fr", "import_portail_famille")
-    client.force_login(agent)
+    otp_login(client, agent)
     response = client.get(IMPORT_URL)
     assert response.status_code == 200
     assert "Importer le Portail Famille" in response.content.decode()
@@ -329,8 +329,8 @@ def test_import_page_with_permission(client, db, sample, django_capture_on_commi
         ("famille_id;nom\n1;Hélène\n".encode("latin-1"), "familles.csv", "pas encodé en UTF-8"),
     ],
 )
-def test_import_page_refuses_bad_files_with_french_messages(client, db, data, name, message):
-    client.force_login(staff_user("scolaire@ville-villennes-sur-seine.fr", "import_portail_famille"))
+def test_import_page_refuses_bad_files_with_french_messages(client, otp_login, db, data, name, message):
+    otp_login(client, staff_user("scolaire@ville-villennes-sur-seine.fr", "import_portail_famille"))
     response = client.post(IMPORT_URL, {"file": upload(data, name)})
     assert response.status_code == 200
     assert message in response.content.decode()

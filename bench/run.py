@@ -1,0 +1,98 @@
+"""Page timings of the town site on a large dataset (not run by `make test`).
+
+    make bench                      # SQLite in a temporary folder
+    DATABASE_URL=postgres://... make bench
+
+Builds the demo content plus BENCH_NEWS extra news items (default 2000), then times
+each public URL with Django's test client (median and 95th percentile over BENCH_RUNS
+requests) and counts its SQL queries.
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_cms.settings.test")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='villennes-bench-')}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+NEWS = int(os.environ.get("BENCH_NEWS", 2000))
+RUNS = int(os.environ.get("BENCH_RUNS", 30))
+URLS = [
+    "/",
+    "/actualites/",
+    "/actualites/?page=50",
+    "/actualites/?categorie=travaux",
+    "/actualites/rss/",
+    "/actualites/travaux-rue-de-poissy/",
+    "/messages-des-services/",
+    "/plan-du-site/",
+    "/recherche/?q=travaux",
+    "/recherche/?q=conseil+municipal",
+]
+
+
+def build():
+    from news.models import NewsCategory, NewsPage
+    from wagtail.models import Page
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
+    index = Page.objects.get(slug="actualites").specific
+    existing = NewsPage.objects.count()
+    categories = list(NewsCategory.objects.all())
+    started = time.perf_counter()
+    for number in range(existing, NEWS):
+        page = NewsPage(
+            title=f"Actualité de test {number}", slug=f"actualite-de-test-{number}",
+            date=datetime.date(2020, 1, 1) + datetime.timedelta(days=number % 2000),
+            category=categories[number % len(categories)],
+            summary=f"Résumé {number} : travaux, conseil municipal, école et animations.",
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()
+    return time.perf_counter() - started
+
+
+def measure(client, url):
+    timings = []
+    client.get(url)  # warm-up
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(queries)
+
+
+def main():
+    setup_test_environment()
+    build_seconds = build()
+    print(f"Database: {connection.vendor}; news items: {NEWS} (built in {build_seconds:.1f} s); runs per URL: {RUNS}")
+    print(f"{'URL':<40} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    client = Client()
+    for url in URLS:
+        median, p95, queries = measure(client, url)
+        print(f"{url:<40} {median:>10.1f} {p95:>10.1f} {queries:>8}")
+
+
+if __name__ == "__main__":
+    main()
