@@ -8,9 +8,9 @@ import filetype
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
@@ -19,7 +19,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from . import services
+from . import selectors, services
 from .models import AccountStatus, normalize_email_address
 
 MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
@@ -101,28 +101,33 @@ class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMix
 # --- Accounts to activate --------------------------------------------------------------
 
 
-class ToActivateListView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission_required = SEND_ACTIVATION_PERMISSION
-    template_name = "accounts/admin/to_activate_list.html"
-    page_title = _("Comptes à activer")
-    header_icon = "mail"
+class _AccountListView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A paginated, searchable list of accounts (`?q=` search, `?p=` page)."""
+
     paginate_by = 50
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
+    def get_accounts(self, query: str):
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = get_user_model().objects.filter(status=AccountStatus.TO_ACTIVATE).order_by("last_name", "first_name", "email")
         query = self.request.GET.get("q", "").strip()
-        if query:
-            queryset = queryset.filter(
-                Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
-                | Q(legacy_key__istartswith=query)
-            )
-        context["page_obj"] = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("p"))
+        context["page_obj"] = Paginator(self.get_accounts(query), self.paginate_by).get_page(self.request.GET.get("p"))
         context["query"] = query
         return context
+
+
+class ToActivateListView(_AccountListView):
+    permission_required = SEND_ACTIVATION_PERMISSION
+    template_name = "accounts/admin/to_activate_list.html"
+    page_title = _("Comptes à activer")
+    header_icon = "mail"
+
+    def get_accounts(self, query):
+        return selectors.accounts_to_activate(query=query)
 
 
 class ResendActivationForm(forms.Form):
@@ -237,7 +242,7 @@ class ToActivateViewSet(_PermissionViewSet):
 VALIDATE_PERMISSION = "accounts.validate_account"
 
 
-class ValidationQueueView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class ValidationQueueView(_AccountListView):
     """Accounts waiting for validation, the nearest deadline first; overdue ones say
     "En retard" (text, not only a colour). Search by name or address; "en retard" filter."""
 
@@ -245,33 +250,15 @@ class ValidationQueueView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, T
     template_name = "accounts/admin/validation_queue.html"
     page_title = _("Comptes à valider")
     header_icon = "tasks"
-    paginate_by = 50
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+    def get_accounts(self, query):
+        self.now = timezone.now()
+        self.overdue_only = self.request.GET.get("en_retard") == "1"
+        return selectors.accounts_pending_validation(query=query, overdue_only=self.overdue_only, now=self.now)
 
     def get_context_data(self, **kwargs):
-        from django.utils import timezone
-
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        queryset = (
-            get_user_model().objects.filter(status=AccountStatus.PENDING).select_related("profile")
-            .order_by("validation_due_at", "pk")
-        )
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            queryset = queryset.filter(
-                Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
-                | Q(profile__birth_name__icontains=query)
-            )
-        overdue_only = self.request.GET.get("en_retard") == "1"
-        if overdue_only:
-            queryset = queryset.filter(validation_due_at__lt=now)
-        context.update(
-            page_obj=Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("p")),
-            query=query, overdue_only=overdue_only, now=now,
-        )
+        context.update(overdue_only=self.overdue_only, now=self.now)
         return context
 
 
@@ -306,8 +293,6 @@ class AccountReviewView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, Tem
         ]
 
     def get_context_data(self, **kwargs):
-        from django.utils import timezone
-
         from espace_citoyen.demarches.models import DemarcheKind
 
         from .forms import AccountRefusalForm
