@@ -5,6 +5,7 @@ in the block picker of the Wagtail admin.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks import StructBlockValidationError
@@ -96,9 +97,33 @@ class DocumentLinkBlock(blocks.StructBlock):
         return self.to_python({"document": document.pk, "title": "Télécharger le règlement"})
 
 
+class SiteURLBlock(blocks.CharBlock):
+    """An http(s) address, or a path of this site such as "/espace-citoyen/" (for views
+    that are not Wagtail pages)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if not value or (value.startswith("/") and not value.startswith("//")):
+            return value
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Saisissez une adresse commençant par https:// ou un chemin du site commençant par /.")
+            ) from None
+        return value
+
+
 class LinkBlock(blocks.StructBlock):
     page = blocks.PageChooserBlock(label=_("Page du site"), required=False)
-    url = blocks.URLBlock(label=_("ou adresse externe"), required=False)
+    url = SiteURLBlock(
+        label=_("ou adresse"), required=False,
+        help_text=_("Adresse externe (https://…) ou chemin du site (/espace-citoyen/)."),
+    )
 
     def clean(self, value):
         value = super().clean(value)

@@ -462,7 +462,7 @@ def seed_home(home, guide, demarches, news, contact):
     if not home.tiles:
         home.tiles = [
             ("tile", {"title": "Mon espace citoyen", "description": "Réserver, inscrire, payer, mes documents",
-                      "icon": "espace", "link": {"page": guide, "url": ""}}),
+                      "icon": "espace", "link": {"page": None, "url": "/espace-citoyen/"}}),
             ("tile", {"title": "Actualités", "description": "Ce qui se passe à Villennes",
                       "icon": "news", "link": {"page": news, "url": ""}}),
             ("tile", {"title": "Démarches", "description": "État civil, école, inscriptions",

@@ -117,6 +117,9 @@ class _AccountListView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, Temp
         query = self.request.GET.get("q", "").strip()
         context["page_obj"] = Paginator(self.get_accounts(query), self.paginate_by).get_page(self.request.GET.get("p"))
         context["query"] = query
+        other_params = self.request.GET.copy()
+        other_params.pop("p", None)
+        context["extra_query"] = other_params.urlencode()
         return context
 
 

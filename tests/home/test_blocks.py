@@ -28,3 +28,21 @@ def test_link_block_requires_exactly_one_destination():
         block.clean(block.to_python({"page": None, "url": ""}))
     assert "soit une page du site, soit une adresse externe" in str(error.value.block_errors["url"])
     assert link_href(block.to_python({"page": None, "url": "https://example.org/"})) == "https://example.org/"
+
+
+@pytest.mark.parametrize(
+    ("url", "valid"),
+    [("/espace-citoyen/", True), ("https://www.service-public.fr/", True), ("//evil.example", False),
+     ("javascript:alert(1)", False), ("espace-citoyen", False)],
+)
+def test_link_block_accepts_site_paths_and_http_urls_only(url, valid):
+    from wagtail.blocks import StructBlockValidationError
+
+    block = QuickAccessTileBlock().child_blocks["link"]
+    value = block.to_python({"page": None, "url": url})
+    if valid:
+        assert block.clean(value)["url"] == url
+    else:
+        with pytest.raises(StructBlockValidationError) as error:
+            block.clean(value)
+        assert "https://" in str(error.value.block_errors["url"])

@@ -43,6 +43,8 @@ def test_home_page_shows_tiles_latest_news_messages_and_contact(client):
     html = soup(client.get("/"))
     tiles = [t.get_text(strip=True) for t in html.select(".tile__title")]
     assert tiles == ["Mon espace citoyen", "Actualités", "Démarches", "Contact"]
+    hrefs = [a["href"] for a in html.select("a.tile")]
+    assert hrefs == ["/espace-citoyen/", "/actualites/", "/demarches/", "/contact/"]
     news_titles = [a.get_text(strip=True) for a in html.select("#latest-news-title ~ .cards .card__title a")]
     assert news_titles[0] == "Conseil municipal : le budget 2027 en débat"
     assert len(news_titles) == 3

@@ -137,6 +137,22 @@ def test_queue_search(client, otp_login, agent, pending):
     assert "lea.dupont@example.fr" in html
 
 
+def test_queue_pagination_keeps_search_and_filter(client, otp_login, agent):
+    long_ago = timezone.now() - datetime.timedelta(days=10)
+    for number in range(52):
+        user = User.objects.create_user(f"retard{number:02d}@example.fr", "x-Un-mot-de-passe-long-1",
+                                        last_name="Retard", status=AccountStatus.PENDING)
+        user.validation_due_at = long_ago + datetime.timedelta(minutes=number)
+        user.save(update_fields=["validation_due_at"])
+    otp_login(client, agent)
+    first = client.get(LIST_URL, {"q": "retard", "en_retard": "1"}).content.decode()
+    assert "Page 1 sur 2" in first
+    assert "retard00@example.fr" in first and "retard51@example.fr" not in first
+    assert "?p=2&amp;q=retard&amp;en_retard=1" in first
+    second = client.get(LIST_URL, {"q": "retard", "en_retard": "1", "p": "2"}).content.decode()
+    assert "retard51@example.fr" in second and "retard00@example.fr" not in second
+
+
 # --- Review, photo, history -------------------------------------------------------------------
 
 
