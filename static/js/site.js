@@ -7,3 +7,24 @@ document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("resume-erreurs");
     if (summary) { summary.focus(); }
 });
+
+// Main menu: on small screens, folded behind a "Menu" button (aria-expanded tells its state).
+document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector(".main-nav__toggle");
+    var list = document.getElementById("menu-principal");
+    if (!toggle || !list || !window.matchMedia) { return; }
+    var small = window.matchMedia("(max-width: 40em)");
+    function apply() {
+        var fold = small.matches;
+        toggle.hidden = !fold;
+        toggle.setAttribute("aria-expanded", "false");
+        list.classList.toggle("is-folded", fold);
+    }
+    toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        list.classList.toggle("is-folded", !open);
+    });
+    if (small.addEventListener) { small.addEventListener("change", apply); }
+    apply();
+});

@@ -58,3 +58,29 @@ def test_pages_fit_320px_without_horizontal_scroll(live_site, chromium, path):
         assert page.locator("h1").is_visible()
     finally:
         context.close()
+
+
+def test_main_menu_folds_behind_a_button_on_small_screens(live_site, chromium):
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(live_site.url + "/contact/")
+        toggle = page.get_by_role("button", name="Menu")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert not page.get_by_role("link", name="Actualités", exact=True).first.is_visible()
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true"
+        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Actualités").click()
+        page.wait_for_url(re.compile(r"/actualites/$"))
+        assert_accessible(page)
+    finally:
+        context.close()
+
+    wide = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    page = wide.new_page()
+    try:
+        page.goto(live_site.url + "/contact/")
+        assert not page.get_by_role("button", name="Menu").is_visible()
+        assert page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Actualités").is_visible()
+    finally:
+        wide.close()
