@@ -12,4 +12,8 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("", include("espace_citoyen.accounts.urls")),
+    path("famille/", include("espace_citoyen.family.urls")),
+    path("documents/", include("espace_citoyen.documents.urls")),
+    path("demarches/", include("espace_citoyen.demarches.urls")),
+    path("messages/", include("espace_citoyen.messaging.urls")),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "espace_citoyen.portal",
     "espace_citoyen.family",
     "espace_citoyen.demarches",
+    "espace_citoyen.documents",
+    "espace_citoyen.messaging",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",

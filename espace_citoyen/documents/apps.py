@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "espace_citoyen.documents"
+    label = "documents"
+    verbose_name = "Coffre-fort de documents"
