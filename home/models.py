@@ -111,12 +111,13 @@ class SitemapPage(Page):
         verbose_name_plural = _("plans du site")
 
     def get_context(self, request, *args, **kwargs):
-        from news.models import hidden_page_ids
+        from news.models import NewsPage, ServiceMessagePage
 
         context = super().get_context(request, *args, **kwargs)
         home = self.get_parent()
+        # News items and messages are many and dated: their listing pages stand for them.
         pages = list(
-            home.get_descendants(inclusive=True).live().public().exclude(id__in=hidden_page_ids())
+            home.get_descendants(inclusive=True).live().public().not_type(NewsPage, ServiceMessagePage)
             .only("id", "title", "url_path", "depth", "path").order_by("path")
         )
         context["sitemap_tree"] = build_tree(pages)

@@ -104,11 +104,14 @@ def test_blocks_render_table_accordion_contact_card_and_document(client):
 
 
 @pytest.mark.django_db
-def test_sitemap_page_lists_tree_without_targeted_messages(client):
+def test_sitemap_page_lists_the_tree_with_listings_standing_for_news_and_messages(client):
     html = soup(client.get("/plan-du-site/"))
     titles = [a.get_text(strip=True) for a in html.select(".sitemap a")]
-    assert "Créer mon espace" in titles and "Collecte des encombrants" in titles
-    assert "Menus de la restauration scolaire de décembre" not in titles
+    assert "Créer mon espace" in titles and "Le conseil municipal" in titles
+    assert "Actualités" in titles and "Messages des services" in titles
+    assert "Collecte des encombrants" not in titles  # a message: its listing stands for it
+    assert "Menus de la restauration scolaire de décembre" not in titles  # targeted: never public
+    assert "Travaux de réfection de la rue de Poissy" not in titles
 
 
 @pytest.mark.django_db

@@ -1,0 +1,84 @@
+"""Reads on households, scoped to the caller: another household's ids give 404."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Child, Household, Membership
+
+
+def household_of(*, user) -> Household | None:
+    """The caller's household (foyer), or None before one is created."""
+    membership = Membership.objects.filter(user=user).select_related("household").order_by("joined_at").first()
+    return membership.household if membership else None
+
+
+def children_for(*, user) -> QuerySet[Child]:
+    """Children of every household the caller is an adult of."""
+    return Child.objects.filter(household__memberships__user=user).distinct().order_by("birth_date", "first_name")
+
+
+def child_for(*, user, child_id: int) -> Child:
+    """One child of the caller's household, else 404."""
+    return get_object_or_404(children_for(user=user), pk=child_id)
+
+
+def adults_for(*, user) -> QuerySet[Membership]:
+    """The adults (memberships) of the caller's households, the caller included."""
+    return (
+        Membership.objects.filter(household__memberships__user=user).select_related("user").distinct()
+        .order_by("joined_at")
+    )
+
+
+def household_page_for(*, user) -> dict:
+    """Everything the household page shows: adults with their profile (address), children
+    with their authorized persons, pending invitations. A fixed number of queries."""
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from .models import AuthorizedPerson, Invitation
+
+    household = household_of(user=user)
+    if household is None:
+        return {"household": None, "adults": [], "children": [], "invitations": []}
+    adults = list(
+        Membership.objects.filter(household=household).select_related("user", "user__profile").order_by("joined_at")
+    )
+    children = list(
+        Child.objects.filter(household=household)
+        .prefetch_related(Prefetch("authorized_persons", queryset=AuthorizedPerson.objects.order_by("id")))
+        .order_by("birth_date", "first_name")
+    )
+    invitations = list(
+        Invitation.objects.filter(household=household, accepted_at__isnull=True, cancelled_at__isnull=True,
+                                  expires_at__gt=timezone.now()).order_by("-created_at")
+    )
+    return {"household": household, "adults": adults, "children": children, "invitations": invitations}
+
+
+def child_with_persons_for(*, user, child_id: int) -> Child:
+    """One child of the caller's household with its authorized persons, else 404."""
+    return get_object_or_404(children_for(user=user).prefetch_related("authorized_persons"), pk=child_id)
+
+
+def pending_invitation_for(*, user, invitation_id: int):
+    """A pending invitation sent from the caller's household, else 404."""
+    from django.utils import timezone
+
+    from .models import Invitation
+
+    return get_object_or_404(
+        Invitation.objects.filter(household__memberships__user=user, accepted_at__isnull=True,
+                                  cancelled_at__isnull=True, expires_at__gt=timezone.now()).distinct(),
+        pk=invitation_id,
+    )
+
+
+def invitation_by_token(*, token: str):
+    """The invitation a link's token designates (any state), or None."""
+    from .models import Invitation
+    from .tokens import hash_token
+
+    if not token or len(token) > 100:
+        return None
+    return Invitation.objects.select_related("household", "invited_by").filter(token_hash=hash_token(token)).first()
