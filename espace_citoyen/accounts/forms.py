@@ -380,3 +380,27 @@ class AccountRefusalForm(forms.Form):
         help_text=_("Il est envoyé tel quel à la personne, avec le numéro de la mairie."),
         error_messages=_required(_("Indiquez le motif du refus : il est envoyé à la personne.")),
     )
+
+
+# --- Mes coordonnées and Mes données ----------------------------------------------------
+
+
+class ContactDetailsForm(SignupContactForm):
+    """"Mes coordonnées": the wizard's contact fields. A new e-mail address is not applied
+    here: services.email_change_request sends a confirmation link to it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = _("Courriel (identifiant de connexion)")
+        email.help_text = _("Format attendu : nom@exemple.fr. Une nouvelle adresse ne remplace l'actuelle qu'après "
+                            "confirmation par le lien que nous y envoyons.")
+
+
+class AccountDeletionRequestForm(TwoFactorDisableForm):
+    """Request of the deletion of the account: the current password, and an optional note."""
+
+    reason = forms.CharField(
+        label=_("Précisions (facultatif)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

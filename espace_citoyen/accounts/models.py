@@ -185,6 +185,9 @@ class AccountEventKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
     TWO_FACTOR_ENABLED = "2fa_enabled", _("Double authentification activée")
     TWO_FACTOR_DISABLED = "2fa_disabled", _("Double authentification désactivée")
+    CONTACT_UPDATED = "contact_updated", _("Coordonnées modifiées")
+    EMAIL_CHANGE_REQUESTED = "email_change_request", _("Changement d'adresse e-mail demandé")
+    EMAIL_CHANGED = "email_changed", _("Adresse e-mail remplacée")
 
 
 class AccountEvent(models.Model):

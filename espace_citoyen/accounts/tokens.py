@@ -88,3 +88,37 @@ class EmailConfirmationTokenGenerator(StatusBoundTokenGenerator):
 
 
 email_confirmation_token_generator = EmailConfirmationTokenGenerator()
+
+
+# --- Change of e-mail address from "Mes coordonnées" ------------------------------------
+# The link sent to the NEW address carries a signed payload: the account, the address it
+# replaces, the new one and the id of the request (an AccountEvent). It expires after
+# EMAIL_CHANGE_DAYS days and works once: applying it changes the current address (the
+# payload's old address no longer matches), and a newer request supersedes older links.
+
+EMAIL_CHANGE_DAYS = 2
+EMAIL_CHANGE_SALT = "espace_citoyen.accounts.tokens.email_change"
+
+
+def email_change_timeout_seconds() -> int:
+    return int(getattr(settings, "ESPACE_CITOYEN_EMAIL_CHANGE_DAYS", EMAIL_CHANGE_DAYS)) * 24 * 3600
+
+
+def email_change_make_token(*, user, new_email: str, request_id: int) -> str:
+    from django.core import signing
+
+    return signing.dumps({"u": user.pk, "o": user.email, "n": new_email, "r": request_id}, salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_read_token(token: str) -> dict | None:
+    """The payload ({"u", "o", "n", "r"}) of a well-signed, unexpired token, else None.
+    Whether it is still the pending request is checked by services.email_change_confirm."""
+    from django.core import signing
+
+    try:
+        payload = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=email_change_timeout_seconds())
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(payload, dict) or not {"u", "o", "n", "r"} <= payload.keys():
+        return None
+    return payload

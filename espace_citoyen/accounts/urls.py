@@ -26,4 +26,8 @@ urlpatterns = [
     path("creer-mon-espace/verifiez-votre-boite-mail/", views.signup_sent, name="signup_sent"),
     path("confirmer-mon-courriel/confirme/", views.signup_confirmed, name="signup_confirmed"),
     path("confirmer-mon-courriel/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
+    path("coordonnees/", views.contact_details, name="contact_details"),
+    path("coordonnees/confirmer-mon-adresse/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
+    path("mes-donnees/", views.my_data, name="my_data"),
+    path("mes-donnees/telecharger/", views.my_data_download, name="my_data_download"),
 ]

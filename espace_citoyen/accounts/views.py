@@ -749,3 +749,124 @@ def signup_confirmed(request):
     return render(request, "accounts/signup/confirmed.html", {
         "deadline": format_deadline(datetime.fromisoformat(due)), "phone": TOWN_HALL_PHONE,
     })
+
+
+# --- Mes coordonnées ------------------------------------------------------------------
+
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.views.decorators.http import require_http_methods  # noqa: E402
+
+
+def _contact_initial(user) -> dict:
+    from .models import Profile
+
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    initial = {name: getattr(profile, name) for name in services.CONTACT_FIELDS}
+    initial["email"] = user.email
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_details(request):
+    """Address, phones, preferred contact (saved at once) and the login address (replaced
+    only once the link sent to the new address is followed). Pending accounts allowed."""
+    from .forms import ContactDetailsForm
+    from .tokens import EMAIL_CHANGE_DAYS
+
+    user = request.user
+    if request.method == "POST":
+        form = ContactDetailsForm(request.POST, initial=_contact_initial(user))
+        if form.is_valid():
+            data = form.cleaned_data
+            changed = services.contact_details_update(
+                user=user, details={name: data[name] for name in services.CONTACT_FIELDS},
+            )
+            if changed:
+                messages.success(request, _("Vos coordonnées sont enregistrées."))
+            if data["email"] != normalize_email_address(user.email):
+                services.email_change_request(user=user, new_email=data["email"])
+                messages.info(request, _(
+                    "Nous avons envoyé un lien de confirmation à %(email)s. Votre adresse actuelle reste votre "
+                    "identifiant tant que ce lien n'a pas été ouvert (il est valable %(days)s jours)."
+                ) % {"email": data["email"], "days": EMAIL_CHANGE_DAYS})
+            elif not changed:
+                messages.info(request, _("Aucune modification : vos coordonnées étaient déjà à jour."))
+            return redirect("accounts:contact_details")
+    else:
+        form = ContactDetailsForm(initial=_contact_initial(user))
+    return render(request, "accounts/contact/details.html", {
+        "form": form, "pending_email_change": services.email_change_pending(user=user),
+        "days": EMAIL_CHANGE_DAYS,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, token):
+    """Link of the e-mail sent to the new address: a page with one button (mail scanners
+    that open links do not change anything), then the change (services.email_change_confirm)."""
+    from .tokens import email_change_read_token
+
+    payload = email_change_read_token(token)
+    if request.method == "POST" and payload is not None:
+        try:
+            user = services.email_change_confirm(token=token)
+        except services.EmailChangeError as error:
+            response = render(request, "accounts/contact/email_change_invalid.html",
+                              {"reason": str(error), "phone": TOWN_HALL_PHONE}, status=400)
+        else:
+            messages.success(request, _("Votre adresse e-mail est maintenant %(email)s. Utilisez-la pour vous "
+                                        "connecter.") % {"email": user.email})
+            response = redirect("accounts:contact_details" if request.user.is_authenticated else "accounts:login")
+    elif payload is None:
+        response = render(request, "accounts/contact/email_change_invalid.html", {
+            "reason": _("Ce lien n'est plus valable : il a expiré, a déjà servi ou une demande plus récente l'a "
+                        "remplacé."), "phone": TOWN_HALL_PHONE,
+        }, status=400)
+    else:
+        response = render(request, "accounts/contact/email_change_confirm.html", {"new_email": payload["n"]})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Mes données (RGPD) -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """Download all my data, and request the deletion of my account (a démarche)."""
+    from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
+
+    from .forms import AccountDeletionRequestForm
+
+    form = AccountDeletionRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        demarche = services.account_deletion_request(user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Votre demande de suppression est enregistrée sous le numéro %(number)s. "
+                                    "Le Service Relations à la Population vous répondra.") % {"number": demarche.number})
+        return redirect("accounts:my_data")
+    open_request = (
+        request.user.demarches.filter(kind=DemarcheKind.ACCOUNT_DELETION)
+        .exclude(status__in=[DemarcheStatus.ACCEPTED, DemarcheStatus.REFUSED, DemarcheStatus.CLOSED]).first()
+    )
+    return render(request, "accounts/data/my_data.html", {
+        "form": form, "open_request": open_request, "phone": TOWN_HALL_PHONE,
+    })
+
+
+@login_required
+def my_data_download(request):
+    """A ZIP: donnees.json (every record linked to me or my household) and my files."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from espace_citoyen.portal.data_export import personal_data_zip
+
+    content = personal_data_zip(user=request.user)
+    response = HttpResponse(content, content_type="application/zip")
+    filename = f"mes-donnees-villennes-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

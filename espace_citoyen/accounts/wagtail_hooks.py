@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from espace_citoyen.demarches.admin_views import DemarcheQueueViewSet
+from espace_citoyen.documents.admin_views import TransmissionViewSet
 from espace_citoyen.family.viewsets import ChildViewSet, HouseholdViewSet
 
 from .admin_views import PortailFamilleImportViewSet, ToActivateViewSet
@@ -16,6 +18,8 @@ class EspaceCitoyenGroup(ViewSetGroup):
     menu_order = 150
     items = (
         ValidationQueueViewSet,
+        DemarcheQueueViewSet,
+        TransmissionViewSet,
         HouseholdViewSet,
         ChildViewSet,
         ToActivateViewSet,

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from espace_citoyen.core.services_map import TownService
+
 
 class DemarcheKind(models.TextChoices):
     ACCOUNT_CREATION = "account_creation", _("Création de l'espace citoyen")
@@ -25,6 +27,16 @@ class DemarcheStatus(models.TextChoices):
     REFUSED = "refused", _("Refusée")
     CLOSED = "closed", _("Clôturée")
 
+
+# The town services that process démarches; each has a staff group (core/services_map.py).
+DemarcheService = TownService
+
+
+# Statuses after which the citizen has nothing left to do.
+FINAL_DEMARCHE_STATUSES = {"accepted", "refused", "closed"}
+
+# A comment is required for these moves (the citizen must know what to do or why).
+COMMENT_REQUIRED_STATUSES = {"to_complete", "refused"}
 
 ALLOWED_DEMARCHE_TRANSITIONS = {
     DemarcheStatus.SENT: {DemarcheStatus.IN_PROGRESS, DemarcheStatus.TO_COMPLETE, DemarcheStatus.ACCEPTED,
@@ -47,7 +59,7 @@ class Demarche(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demarches", verbose_name=_("demandeur"),
     )
     title = models.CharField(_("objet"), max_length=200)
-    service = models.CharField(_("service"), max_length=30, blank=True)
+    service = models.CharField(_("service"), max_length=30, blank=True, choices=DemarcheService.choices)
     due_at = models.DateTimeField(_("à traiter avant le"), null=True, blank=True)
     created_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
@@ -56,10 +68,35 @@ class Demarche(models.Model):
         verbose_name = _("démarche")
         verbose_name_plural = _("démarches")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["kind", "status"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]), models.Index(fields=["kind", "status"]),
+            models.Index(fields=["service", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DemarcheStatus.values), name="demarche_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(service="") | models.Q(service__in=DemarcheService.values),
+                name="demarche_service_valid",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.number} – {self.title}"
+
+    @property
+    def service_label(self) -> str:
+        return self.get_service_display() if self.service else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINAL_DEMARCHE_STATUSES
+
+    @property
+    def allowed_next_statuses(self) -> list:
+        allowed = ALLOWED_DEMARCHE_TRANSITIONS[DemarcheStatus(self.status)]
+        return [status for status in DemarcheStatus if status in allowed]
 
 
 class DemarcheEvent(models.Model):

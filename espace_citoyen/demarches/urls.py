@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "demarches"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.demarche_list, name="list"),
+    path("<str:number>/", views.demarche_detail, name="detail"),
+]

@@ -35,10 +35,12 @@ class ChildViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["first_name", "last_name", "birth_date", "school", "school_class", "household"]
-    list_filter = ["school", "school_class"]
-    list_export = ["first_name", "last_name", "birth_date", "school", "school_class", "household_id", "legacy_id"]
+    list_display = ["first_name", "last_name", "birth_date", "school", "school_class", "has_pai", "household"]
+    list_filter = ["school", "school_class", "has_pai"]
+    list_export = ["first_name", "last_name", "birth_date", "school", "school_class", "has_pai", "allergies",
+                   "household_id", "legacy_id"]
     export_filename = "enfants"
     search_fields = ["first_name", "last_name", "school"]
     search_backend_name = None
-    form_fields = ["household", "first_name", "last_name", "sex", "birth_date", "school", "school_class"]
+    form_fields = ["household", "first_name", "last_name", "sex", "birth_date", "school", "school_class",
+                   "allergies", "has_pai", "pai_details", "doctor_name", "doctor_phone"]

@@ -1,12 +1,15 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from .selectors import dashboard_for
+
 
 @login_required
 def dashboard(request):
-    # Placeholder: greets the user and links to the account pages. The real dashboard
-    # (children, bookings, invoices, messages) belongs to its own issue.
-    return render(request, "portal/dashboard.html", _account_status_context(request.user))
+    """Tableau de bord: one tile per feature of the space, the members of the family, and
+    for a pending or refused account its validation status instead of the family features."""
+    context = {"dashboard": dashboard_for(user=request.user), **_account_status_context(request.user)}
+    return render(request, "portal/dashboard.html", context)
 
 
 def _account_status_context(user) -> dict:

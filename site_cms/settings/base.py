@@ -110,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
+                # Unread messages of the citizen space, for the header link (lazy, no query when unused).
+                "espace_citoyen.messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -314,3 +316,9 @@ ESPACE_CITOYEN_ACTIVATION_DAYS = 14
 # Espace citoyen: sign-up wizard. Days during which the link of the e-mail that confirms
 # the address of a new account works (espace_citoyen/accounts/tokens.py).
 ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS = 3
+
+# Espace citoyen: document vault (espace_citoyen/documents). Size of one file, total per
+# account, and days before a document's validity date when it is flagged and reminded.
+ESPACE_CITOYEN_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+ESPACE_CITOYEN_VAULT_QUOTA_BYTES = 200 * 1024 * 1024
+ESPACE_CITOYEN_DOCUMENT_EXPIRY_WARNING_DAYS = 30

@@ -1,0 +1,59 @@
+"""Town services that receive citizens' requests, and the staff group of each.
+
+A démarche carries a service code ("population", "scolaire", "regie"); the agents of the
+mapped group (and superusers) see it in the admin, nobody else does."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class TownService(models.TextChoices):
+    POPULATION = "population", _("Relations à la population")
+    SCOLAIRE = "scolaire", _("Pôle scolaire")
+    REGIE = "regie", _("Régie")
+
+
+SERVICE_GROUPS: dict[str, str] = {
+    TownService.POPULATION: "Relations population",
+    TownService.SCOLAIRE: "Pôle scolaire",
+    TownService.REGIE: "Régie",
+}
+
+# Permissions every service group needs to open the admin and read the démarches.
+SERVICE_GROUP_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("demarches", "view_demarche"),
+]
+
+
+def staff_can_see_service(user, service: str) -> bool:
+    """True for superusers and for active staff members of the group mapped to `service`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    group_name = SERVICE_GROUPS.get(service)
+    if group_name is None:
+        return False
+    return user.groups.filter(name=group_name).exists()
+
+
+def services_visible_to(user) -> list[str]:
+    """The service codes whose requests `user` may see in the admin."""
+    return [service for service in SERVICE_GROUPS if staff_can_see_service(user, service)]
+
+
+@transaction.atomic
+def ensure_service_groups() -> dict[str, Group]:
+    """Create (idempotently) the group of each service with admin access and démarche view."""
+    permissions = [
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in SERVICE_GROUP_PERMISSIONS
+    ]
+    groups = {}
+    for service, name in SERVICE_GROUPS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions)
+        groups[service] = group
+    return groups

@@ -1,0 +1,80 @@
+"""Writes of the citizen inbox: marking a message read, notifying its audience by e-mail."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from news.models import Audience, ServiceMessagePage
+
+from .models import MessageNotification, MessageRead
+from .selectors import audience_users, notifiable_users
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def message_mark_read(*, user, page: ServiceMessagePage) -> MessageRead:
+    """The user opened the message (idempotent: the first reading date is kept)."""
+    read, _created = MessageRead.objects.get_or_create(user=user, page=page)
+    return read
+
+
+def message_url(*, page: ServiceMessagePage) -> str:
+    """Absolute address of the message in the citizen space (for e-mails)."""
+    path = reverse("messaging:detail", kwargs={"page_id": page.pk})
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def message_notify_audience(*, page: ServiceMessagePage) -> int:
+    """E-mail each member of a targeted message's audience who prefers e-mail, once.
+
+    The MessageNotification row (unique per user and message) is created *before* the
+    e-mail is sent: a message is never e-mailed twice to the same person, even when it is
+    published again or when two workers run at once; a failed send is logged and not
+    retried (at most once rather than twice). Returns the number of e-mails sent."""
+    if page.audience == Audience.EVERYONE or not page.live:
+        return 0
+    already = MessageNotification.objects.filter(page=page).values("user_id")
+    recipients = notifiable_users(page=page).exclude(pk__in=already).order_by("pk")
+    url = message_url(page=page)
+    sent = 0
+    for user in recipients:
+        with transaction.atomic():
+            notification, created = MessageNotification.objects.get_or_create(user=user, page=page)
+        if not created:
+            continue
+        context = {
+            "user": user,
+            "page": page,
+            "service": page.get_sender_service_display(),
+            "url": url,
+        }
+        subject = render_to_string("messaging/emails/notification_subject.txt", context).strip()
+        body = render_to_string("messaging/emails/notification_body.txt", context)
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except Exception:  # one bad address must not stop the others
+            logger.exception("Courriel du message %s non envoyé à l'utilisateur %s", page.pk, user.pk)
+            continue
+        MessageNotification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def message_mark_audience_notified(*, page: ServiceMessagePage) -> int:
+    """Record the whole current audience as notified without sending anything (demo
+    content, messages imported from elsewhere). Returns the number of rows created."""
+    existing = set(MessageNotification.objects.filter(page=page).values_list("user_id", flat=True))
+    rows = [
+        MessageNotification(user_id=user_id, page=page)
+        for user_id in audience_users(page=page).values_list("pk", flat=True)
+        if user_id not in existing
+    ]
+    MessageNotification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

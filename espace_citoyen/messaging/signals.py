@@ -1,0 +1,20 @@
+"""Wagtail signal handlers of the citizen inbox (connected in apps.py ready())."""
+
+from django.db import transaction
+
+from news.models import Audience
+
+
+def message_published(sender, instance, **kwargs):
+    """A targeted message was published: notify its audience in the background, once the
+    publication is committed."""
+    if instance.audience == Audience.EVERYONE:
+        return
+    page_id = instance.pk
+
+    def enqueue():
+        from .tasks import notify_message_audience
+
+        notify_message_audience.enqueue(page_id=page_id)
+
+    transaction.on_commit(enqueue)

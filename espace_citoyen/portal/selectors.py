@@ -1,0 +1,113 @@
+"""Reads of the dashboard (tableau de bord). Each tile costs a fixed number of queries,
+whatever the size of the family or of its history: counts are aggregates, members are
+two queries (adults with their accounts, children)."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.urls import NoReverseMatch, reverse
+
+
+def first_url(*candidates: tuple[str, dict]) -> str:
+    """The first URL that reverses among (name, kwargs) candidates, else "": the tiles link
+    to pages of other apps that may be renamed or not exist yet (no dead link)."""
+    for name, kwargs in candidates:
+        try:
+            return reverse(name, kwargs=kwargs or None)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@dataclass
+class Member:
+    name: str
+    kind: str  # "adult" | "child"
+    detail: str = ""
+    url: str = ""
+    is_me: bool = False
+
+
+@dataclass
+class Dashboard:
+    validated: bool
+    members: list[Member] = field(default_factory=list)
+    children_count: int = 0
+    demarches_ongoing: int = 0
+    demarches_total: int = 0
+    documents_count: int = 0
+    documents_used: int = 0
+    documents_quota: int = 0
+    unread_messages: int = 0
+    urls: dict = field(default_factory=dict)
+
+
+def _members(*, user) -> list[Member]:
+    from espace_citoyen.family.selectors import adults_for, children_for
+
+    members = []
+    for membership in adults_for(user=user):
+        adult = membership.user
+        members.append(Member(
+            name=adult.get_full_name() or adult.email, kind="adult", detail=membership.get_role_display(),
+            is_me=adult.pk == user.pk,
+        ))
+    for child in children_for(user=user).only("pk", "first_name", "last_name", "school", "school_class", "birth_date"):
+        detail = " – ".join(part for part in (child.school, child.school_class) if part)
+        members.append(Member(
+            name=f"{child.first_name} {child.last_name}", kind="child", detail=detail,
+            url=first_url(("family:child_detail", {"child_id": child.pk}), ("family:household", {})),
+        ))
+    return members
+
+
+def _demarche_counts(*, user) -> tuple[int, int]:
+    from espace_citoyen.demarches.models import DemarcheStatus
+    from espace_citoyen.demarches.selectors import demarches_for
+
+    ongoing_statuses = [DemarcheStatus.SENT, DemarcheStatus.IN_PROGRESS, DemarcheStatus.TO_COMPLETE]
+    counts = demarches_for(user=user).order_by().aggregate(
+        total=Count("pk"), ongoing=Count("pk", filter=Q(status__in=ongoing_statuses)),
+    )
+    return counts["ongoing"], counts["total"]
+
+
+def _document_counts(*, user) -> tuple[int, int, int]:
+    try:
+        from espace_citoyen.documents.selectors import documents_for
+    except ImportError:  # the vault is not installed
+        return 0, 0, 0
+    counts = documents_for(user=user).order_by().aggregate(count=Count("pk"), used=Sum("size"))
+    quota = getattr(settings, "ESPACE_CITOYEN_VAULT_QUOTA_BYTES", 0)
+    return counts["count"], counts["used"] or 0, quota
+
+
+def _unread_messages(*, user) -> int:
+    try:
+        from espace_citoyen.messaging.selectors import unread_count_for
+    except ImportError:
+        return 0
+    return unread_count_for(user=user)
+
+
+def dashboard_for(*, user) -> Dashboard:
+    """Everything the dashboard shows. A pending (or refused) account gets no family
+    features: no members, no activities tile."""
+    dashboard = Dashboard(validated=user.is_validated)
+    if dashboard.validated:
+        dashboard.members = _members(user=user)
+        dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
+    dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
+    dashboard.documents_count, dashboard.documents_used, dashboard.documents_quota = _document_counts(user=user)
+    dashboard.unread_messages = _unread_messages(user=user)
+    dashboard.urls = {
+        "family": first_url(("family:household", {})),
+        "child_add": first_url(("family:child_add", {})),
+        "demarches": first_url(("demarches:list", {}), ("demarches:index", {})),
+        "documents": first_url(("documents:list", {}), ("documents:index", {})),
+        "messages": first_url(("messaging:inbox", {}), ("messaging:list", {}), ("messaging:index", {})),
+        "contact": first_url(("accounts:contact_details", {})),
+        "my_data": first_url(("accounts:my_data", {})),
+    }
+    return dashboard
