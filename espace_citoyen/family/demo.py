@@ -13,7 +13,7 @@ from .models import AuthorizedPerson, Child, Membership
 from .services import FAMILY_SERVICE, _open_family_demarche
 
 FIRST_PARENT_EMAIL = "camille.bernard@example.org"
-SECOND_PARENT = DemoLogin("Second parent du foyer Bernard (autre adresse)", "julien.bernard@example.org",
+SECOND_PARENT = DemoLogin("Second parent (foyer Bernard)", "julien.bernard@example.org",
                           "Famille-Bernard-2026", "/espace-citoyen/famille/")
 
 
