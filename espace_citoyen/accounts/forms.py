@@ -139,68 +139,15 @@ class TwoFactorDisableForm(forms.Form):
 
 from .models import Civility, ContactMethod  # noqa: E402
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-PHOTO_MAX_SIDE = 600
-INVALID_PHONE = _("Numéro de téléphone invalide, par exemple 01 39 08 25 40")
+from espace_citoyen.core.validation import (  # noqa: E402
+    INVALID_PHONE,
+    clean_phone_number,
+    process_photo,
+)
 
 
 def _required(message):
     return {"required": message}
-
-
-def clean_phone_number(value: str) -> str:
-    """A French (or international, with +) number, written the usual way: "01 39 08 25 40"."""
-    import phonenumbers
-
-    value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        raise forms.ValidationError(INVALID_PHONE, code="invalid_phone") from None
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError(INVALID_PHONE, code="invalid_phone")
-    if phonenumbers.region_code_for_number(number) == "FR":
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def process_photo(upload):
-    """Checks an uploaded photo with Pillow (JPEG or PNG, 5 Mo at most, really an image)
-    and returns it re-encoded as a JPEG of at most 600 px, without its metadata (EXIF:
-    position, device). Raises ValidationError with a French message."""
-    import io
-
-    from django.core.files.base import ContentFile
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    invalid = forms.ValidationError(
-        _("Le fichier n'est pas une photo lisible. Choisissez une image JPEG ou PNG."), code="invalid_image"
-    )
-    if upload.size > PHOTO_MAX_BYTES:
-        raise forms.ValidationError(_("La photo dépasse 5 Mo : choisissez une image plus légère."), code="too_big")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            if probe.format not in ("JPEG", "PNG"):
-                raise forms.ValidationError(_("La photo doit être au format JPEG ou PNG."), code="format")
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise invalid
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:  # verify() leaves the image unusable: reopen
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            image = image.convert("RGB")
-            output = io.BytesIO()
-            image.save(output, format="JPEG", quality=85, optimize=True)  # no exif passed: stripped
-    except forms.ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise invalid from None
-    return ContentFile(output.getvalue(), name="photo.jpg")
 
 
 class SignupIdentityForm(forms.Form):

@@ -2,34 +2,17 @@
 
 import datetime
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
-from PIL import Image
+
+from espace_citoyen.core.validation import clean_phone_number, process_photo
 
 from .models import Child, Sex
 
 MAX_CHILD_AGE_YEARS = 25
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PERSONS = 8
-
-
-def clean_french_phone(value: str) -> str:
-    """A French phone number, returned as "01 39 08 25 67" (or international for others)."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-    if number.country_code == 33:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 class ChildForm(forms.ModelForm):
@@ -93,24 +76,13 @@ class ChildForm(forms.ModelForm):
         return value
 
     def clean_doctor_phone(self):
-        return clean_french_phone(self.cleaned_data.get("doctor_phone"))
+        return clean_phone_number(self.cleaned_data.get("doctor_phone"))
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if not photo or not hasattr(photo, "image"):  # no new upload
+        if not photo or not hasattr(photo, "size") or getattr(photo, "_committed", False):  # no new upload
             return None
-        if photo.size > MAX_PHOTO_BYTES:
-            raise ValidationError("La photo dépasse 5 Mo : choisissez une image plus légère.")
-        if photo.image.format not in {"JPEG", "PNG"}:
-            raise ValidationError("La photo doit être au format JPEG ou PNG.")
-        try:  # re-open and decode fully: a truncated or hostile file is refused here
-            photo.seek(0)
-            with Image.open(photo) as image:
-                image.load()
-            photo.seek(0)
-        except Exception:
-            raise ValidationError("Ce fichier n'est pas une image JPEG ou PNG lisible.") from None
-        return photo
+        return process_photo(photo)
 
     def clean(self):
         cleaned = super().clean()
@@ -135,7 +107,7 @@ class AuthorizedPersonForm(forms.Form):
                             error_messages={"required": "Indiquez le téléphone de la personne."})
 
     def clean_phone(self):
-        return clean_french_phone(self.cleaned_data.get("phone"))
+        return clean_phone_number(self.cleaned_data.get("phone"))
 
 
 class BaseAuthorizedPersonFormSet(forms.BaseFormSet):

@@ -296,10 +296,10 @@ def test_photo_refused_when_not_a_jpeg_or_png(client, upload, message):
 
 
 def test_photo_over_5_mb_refused(client):
-    from espace_citoyen.accounts import forms
+    from espace_citoyen.core import validation
 
     client.get(URL)
-    with mock.patch.object(forms, "PHOTO_MAX_BYTES", 100):
+    with mock.patch.object(validation, "PHOTO_MAX_BYTES", 100):
         html = step(client, "identite", {**IDENTITY, "identite-photo": image_file()}).content.decode()
     assert "La photo dépasse 5 Mo" in html
 
