@@ -306,7 +306,7 @@ LOGGING = {
 # Espace citoyen: business calendar
 # Delay for staff to validate a new citizen account, in business hours ("heures
 # ouvrées": 24 h per business day, Monday–Friday except French public holidays).
-# Used by espace_citoyen.core.calendar.validation_deadline().
+# Used by espace_citoyen.core.business_calendar.validation_deadline().
 ESPACE_CITOYEN_VALIDATION_DELAY_BUSINESS_HOURS = 48
 
 # Espace citoyen: activation of accounts imported from the former Portail Famille.
