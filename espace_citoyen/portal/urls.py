@@ -16,4 +16,5 @@ urlpatterns = [
     path("documents/", include("espace_citoyen.documents.urls")),
     path("demarches/", include("espace_citoyen.demarches.urls")),
     path("messages/", include("espace_citoyen.messaging.urls")),
+    path("", include("espace_citoyen.activities.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "espace_citoyen.demarches",
     "espace_citoyen.documents",
     "espace_citoyen.messaging",
+    "espace_citoyen.activities",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",
