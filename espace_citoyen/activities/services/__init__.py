@@ -1,0 +1,1 @@
+"""Split by sub-domain; import from the submodules."""
