@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from espace_citoyen.activities.admin_views import AttendanceViewSet
+from espace_citoyen.activities.dossier_admin import DossierViewSet
+from espace_citoyen.activities.viewsets import (
+    ActivityViewSet,
+    BookingRuleViewSet,
+    ExtraDateViewSet,
+    HolidayPeriodViewSet,
+    OccurrenceViewSet,
+    SchoolViewSet,
+    SchoolYearViewSet,
+)
 from espace_citoyen.demarches.admin_views import DemarcheQueueViewSet
 from espace_citoyen.documents.admin_views import TransmissionViewSet
 from espace_citoyen.family.viewsets import ChildViewSet, HouseholdViewSet
@@ -24,6 +35,15 @@ class EspaceCitoyenGroup(ViewSetGroup):
         ChildViewSet,
         ToActivateViewSet,
         PortailFamilleImportViewSet,
+        DossierViewSet,
+        SchoolYearViewSet,
+        HolidayPeriodViewSet,
+        SchoolViewSet,
+        BookingRuleViewSet,
+        ActivityViewSet,
+        ExtraDateViewSet,
+        OccurrenceViewSet,
+        AttendanceViewSet,
     )
 
 

@@ -270,6 +270,7 @@ class Dossier(models.Model):
     status = models.CharField(_("état"), max_length=12, choices=DossierStatus.choices, default=DossierStatus.DRAFT)
     activities = models.ManyToManyField(Activity, related_name="dossiers", verbose_name=_("activités"), blank=True)
     health_notes = models.TextField(_("fiche sanitaire"), blank=True)
+    health_confirmed = models.BooleanField(_("fiche sanitaire vérifiée par le parent"), default=False)
     photo_consent = models.BooleanField(_("autorisation de photographier"), null=True)
     may_leave_alone = models.BooleanField(_("autorisé à partir seul"), null=True)
     emergency_care_consent = models.BooleanField(_("autorisation de soins d'urgence"), null=True)

@@ -57,7 +57,10 @@ def _members(*, user) -> list[Member]:
         detail = " – ".join(part for part in (child.school, child.school_class) if part)
         members.append(Member(
             name=f"{child.first_name} {child.last_name}", kind="child", detail=detail,
-            url=first_url(("family:child_detail", {"child_id": child.pk}), ("family:household", {})),
+            # The child's page is the agenda of its activities (book, cancel); the family
+            # page keeps its identity and health details.
+            url=first_url(("activities:agenda", {"child_id": child.pk}), ("family:child_detail", {"child_id": child.pk}),
+                          ("family:household", {})),
         ))
     return members
 
@@ -104,6 +107,7 @@ def dashboard_for(*, user) -> Dashboard:
     dashboard.urls = {
         "family": first_url(("family:household", {})),
         "child_add": first_url(("family:child_add", {})),
+        "dossiers": first_url(("activities:dossier_list", {})),
         "demarches": first_url(("demarches:list", {}), ("demarches:index", {})),
         "documents": first_url(("documents:list", {}), ("documents:index", {})),
         "messages": first_url(("messaging:inbox", {}), ("messaging:list", {}), ("messaging:index", {})),

@@ -323,3 +323,7 @@ ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS = 3
 ESPACE_CITOYEN_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 ESPACE_CITOYEN_VAULT_QUOTA_BYTES = 200 * 1024 * 1024
 ESPACE_CITOYEN_DOCUMENT_EXPIRY_WARNING_DAYS = 30
+
+# Espace citoyen: activities. Hours a family has to accept a place freed on a full day
+# for which its child was on the waiting list (never beyond the day's booking deadline).
+ESPACE_CITOYEN_WAITING_OFFER_HOURS = 24

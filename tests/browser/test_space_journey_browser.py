@@ -67,10 +67,12 @@ def test_parent_journey_through_the_space_is_accessible(live_site, browser_page,
     assert "Léa Parcours" in page.locator("main").inner_text()
     assert_accessible(page)
 
-    # The dashboard lists the child with a link to its page.
+    # The dashboard lists the child with a link to its agenda.
     page.goto(base + "/espace-citoyen/")
     page.get_by_role("link", name="Léa Parcours").click()
-    page.wait_for_url(re.compile(r"/espace-citoyen/famille/enfants/\d+/$"))
+    page.wait_for_url(re.compile(r"/espace-citoyen/enfants/\d+/agenda/$"))
+    assert page.locator("h1").inner_text() == "Agenda de Léa"
+    assert_accessible(page)
 
     # Documents: upload a PDF.
     page.goto(base + "/espace-citoyen/documents/")

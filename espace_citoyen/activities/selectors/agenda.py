@@ -1,1 +1,165 @@
-"""(to be written)"""
+"""Reads of a child's agenda: the days of the activities of the child's validated
+dossiers, each with its state for that child. The child always comes from
+``family.selectors.child_for`` (scoped to the caller)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from espace_citoyen.family.models import Child
+
+from .. import rules
+from ..models import (
+    Activity,
+    CalendarFeed,
+    DossierStatus,
+    Occurrence,
+    OccurrenceStatus,
+    Reservation,
+    ReservationStatus,
+    WaitingListEntry,
+    WaitingStatus,
+)
+
+
+class CellState:
+    BOOKED = "booked"
+    AVAILABLE = "available"
+    FULL = "full"
+    CLOSED = "closed"
+    LOCKED = "locked"
+    OFFERED = "offered"
+
+
+STATE_LABELS = {
+    CellState.BOOKED: "Réservé",
+    CellState.AVAILABLE: "Disponible",
+    CellState.FULL: "Complet",
+    CellState.CLOSED: "Fermé",
+    CellState.LOCKED: "Verrouillé",
+    CellState.OFFERED: "Place proposée",
+}
+
+
+@dataclass
+class Cell:
+    occurrence: Occurrence
+    state: str
+    booked: bool
+    reservation: Reservation | None
+    waiting: WaitingListEntry | None
+    deadline_text: str  # "modifiable jusqu'au mardi 3 mars, 10:00", empty when locked/closed
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def activity(self) -> Activity:
+        return self.occurrence.activity
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    in_month: bool
+    cells: list
+
+
+def activities_for(*, child: Child):
+    """Activities of the child's validated dossiers."""
+    return (Activity.objects.filter(dossiers__child=child, dossiers__status=DossierStatus.VALIDATED)
+            .select_related("booking_rule", "school_year").distinct().order_by("name"))
+
+
+def occurrence_for_child(*, child: Child, occurrence_id: int) -> Occurrence:
+    """An occurrence of an activity of the child's validated dossiers, else 404."""
+    return get_object_or_404(
+        Occurrence.objects.select_related("activity__booking_rule", "activity__school_year")
+        .filter(activity__in=activities_for(child=child)),
+        pk=occurrence_id,
+    )
+
+
+def reservation_for_child(*, child: Child, occurrence_id: int) -> Reservation:
+    return get_object_or_404(Reservation.objects.select_related("occurrence__activity__booking_rule", "child"),
+                             child=child, occurrence_id=occurrence_id, status=ReservationStatus.BOOKED)
+
+
+def waiting_entry_for_child(*, child: Child, entry_id: int) -> WaitingListEntry:
+    return get_object_or_404(WaitingListEntry.objects.select_related("occurrence__activity__booking_rule", "child"),
+                             child=child, pk=entry_id)
+
+
+def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=None) -> dict:
+    """{date: [Cell, ...]} for the child's activities between start and end (included)."""
+    now = now or timezone.now()
+    occurrences = list(
+        Occurrence.objects.filter(activity__in=activities_for(child=child), date__gte=start, date__lte=end)
+        .select_related("activity__booking_rule").order_by("date", "activity__name")
+    )
+    ids = [o.pk for o in occurrences]
+    reservations = {r.occurrence_id: r for r in Reservation.objects.filter(
+        child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED)}
+    waiting = {w.occurrence_id: w for w in WaitingListEntry.objects.filter(
+        child=child, occurrence_id__in=ids, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])}
+    offers: dict[int, int] = {}
+    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED).values_list(
+            "occurrence_id", flat=True):
+        offers[occ_id] = offers.get(occ_id, 0) + 1
+    result: dict[datetime.date, list] = {}
+    for occ in occurrences:
+        reservation = reservations.get(occ.pk)
+        entry = waiting.get(occ.pk)
+        open_ = rules.can_change(occurrence=occ, now=now)
+        if occ.status == OccurrenceStatus.CLOSED:
+            state = CellState.CLOSED
+        elif not open_:
+            state = CellState.LOCKED
+        elif reservation:
+            state = CellState.BOOKED
+        elif entry and entry.status == WaitingStatus.OFFERED:
+            state = CellState.OFFERED
+        elif occ.booked_count + offers.get(occ.pk, 0) >= occ.capacity:
+            state = CellState.FULL
+        else:
+            state = CellState.AVAILABLE
+        deadline_text = rules.change_notice(occurrence=occ) if state not in (CellState.CLOSED, CellState.LOCKED) else ""
+        result.setdefault(occ.date, []).append(
+            Cell(occurrence=occ, state=state, booked=bool(reservation), reservation=reservation, waiting=entry,
+                 deadline_text=deadline_text)
+        )
+    return result
+
+
+def month_for(*, child: Child, year: int, month: int, now=None) -> list[list[Day]]:
+    """Weeks (Monday first) of the month, each a list of 7 Days."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    cells = cells_for(child=child, start=weeks[0][0], end=weeks[-1][-1], now=now)
+    return [[Day(date=d, in_month=d.month == month, cells=cells.get(d, [])) for d in week] for week in weeks]
+
+
+def week_for(*, child: Child, monday: datetime.date, now=None) -> list[Day]:
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    cells = cells_for(child=child, start=days[0], end=days[-1], now=now)
+    return [Day(date=d, in_month=True, cells=cells.get(d, [])) for d in days]
+
+
+def booked_reservations_for_feed(*, child: Child):
+    return (Reservation.objects.filter(child=child, status=ReservationStatus.BOOKED)
+            .select_related("occurrence__activity").order_by("occurrence__date"))
+
+
+def child_by_feed_token(*, child_id: int, token: str) -> Child:
+    """The child whose calendar feed has this token, else 404 (no login: calendar apps)."""
+    if not token:
+        from django.http import Http404
+
+        raise Http404
+    feed = get_object_or_404(CalendarFeed.objects.select_related("child"), child_id=child_id, token=token)
+    return feed.child

@@ -1,1 +1,201 @@
-"""(to be written)"""
+"""Reads of the registration dossiers, scoped to the caller (citizen: their household;
+agents: the Pôle scolaire). `validated_activity_ids` is what the booking engine asks."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from espace_citoyen.core.services_map import TownService, staff_can_see_service
+from espace_citoyen.documents.models import Document, DocumentType
+from espace_citoyen.family.models import Membership
+
+from ..models import Activity, Dossier, DossierStatus, RegistrationCampaign, SchoolYear
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+
+# Dossiers the parent may still change (the town asked for completion, or never sent).
+EDITABLE_STATUSES = {DossierStatus.DRAFT, DossierStatus.TO_COMPLETE}
+
+
+def format_day(day: datetime.date) -> str:
+    """5 mai 2027, 1er juin 2027."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass
+class CampaignState:
+    school_year: SchoolYear
+    campaign: RegistrationCampaign | None
+    is_open: bool
+    message: str
+
+
+def school_year_by_label(*, label: str) -> SchoolYear:
+    return get_object_or_404(SchoolYear, label=label)
+
+
+def campaign_state(*, school_year: SchoolYear, today: datetime.date | None = None) -> CampaignState:
+    """Whether parents may fill dossiers for `school_year` today, with the French message."""
+    today = today or timezone.localdate()
+    campaign = RegistrationCampaign.objects.filter(school_year=school_year).first()
+    if campaign is None:
+        return CampaignState(school_year, None, False,
+                             f"Les inscriptions pour {school_year.label} ne sont pas encore programmées.")
+    if today < campaign.opens_on:
+        return CampaignState(school_year, campaign, False,
+                             f"Les inscriptions pour {school_year.label} ouvrent le {format_day(campaign.opens_on)}.")
+    if today > campaign.closes_on:
+        return CampaignState(school_year, campaign, False,
+                             f"Les inscriptions pour {school_year.label} sont closes depuis le "
+                             f"{format_day(campaign.closes_on)}.")
+    return CampaignState(school_year, campaign, True,
+                         f"Les inscriptions pour {school_year.label} sont ouvertes jusqu'au "
+                         f"{format_day(campaign.closes_on)} inclus.")
+
+
+def current_campaign(*, today: datetime.date | None = None) -> RegistrationCampaign | None:
+    """The open campaign today, else the next one to open, else the latest closed one."""
+    today = today or timezone.localdate()
+    campaigns = RegistrationCampaign.objects.select_related("school_year")
+    return (
+        campaigns.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+        or campaigns.filter(opens_on__gt=today).order_by("opens_on").first()
+        or campaigns.filter(closes_on__lt=today).order_by("-closes_on").first()
+    )
+
+
+def offered_activities(*, child, school_year: SchoolYear) -> list[Activity]:
+    """Open activities of the year offered to the child's school and class (an activity with
+    no school or no class listed is for everyone)."""
+    queryset = (
+        Activity.objects.filter(school_year=school_year, is_active=True)
+        .filter(Q(schools__isnull=True) | Q(schools__name__iexact=child.school))
+        .distinct().order_by("name")
+    )
+    return [a for a in queryset if not a.classes or child.school_class in a.classes]
+
+
+def dossier_for(*, child, school_year: SchoolYear) -> Dossier | None:
+    """The dossier of a child already fetched through a scoped selector (family.child_for)."""
+    return Dossier.objects.filter(child=child, school_year=school_year).first()
+
+
+def previous_dossier(*, child, school_year: SchoolYear) -> Dossier | None:
+    """Last year's (the latest earlier year's) dossier of the same child, for re-registration."""
+    return (
+        Dossier.objects.filter(child=child, school_year__starts_on__lt=school_year.starts_on)
+        .select_related("school_year").order_by("-school_year__starts_on").first()
+    )
+
+
+def household_documents(*, user) -> QuerySet[Document]:
+    """Documents of the vaults of every adult of the caller's households (a dossier may
+    use the other parent's insurance certificate)."""
+    adults = Membership.objects.filter(household__memberships__user=user).values("user_id")
+    return Document.objects.filter(owner_id__in=adults).order_by("doc_type", "-uploaded_at")
+
+
+def required_documents(*, activities) -> list[dict]:
+    """[{"type": code, "label": "Attestation d'assurance", "activities": ["Accueil du soir"]}]."""
+    needed: dict[str, list[str]] = {}
+    for activity in activities:
+        for code in activity.required_documents or []:
+            needed.setdefault(code, []).append(activity.name)
+    labels = dict(DocumentType.choices)
+    return [{"type": code, "label": str(labels.get(code, code)), "activities": names} for code, names in needed.items()]
+
+
+@dataclass
+class Element:
+    key: str
+    label: str
+    done: bool
+    missing: str
+
+
+def dossier_elements(*, dossier: Dossier | None, child) -> list[Element]:
+    """The five elements of a dossier and whether each is complete."""
+    activities = list(dossier.activities.all()) if dossier else []
+    authorisations = dossier is not None and None not in (
+        dossier.photo_consent, dossier.may_leave_alone, dossier.emergency_care_consent)
+    has_persons = child.authorized_persons.exists()
+    documents_done = False
+    if dossier is not None and activities:
+        types = {d.doc_type for d in dossier.documents.all()}
+        documents_done = all(item["type"] in types for item in required_documents(activities=activities))
+    return [
+        Element("activities", "Activités choisies", bool(activities), "Choisissez au moins une activité."),
+        Element("health", "Fiche sanitaire", bool(dossier and dossier.health_confirmed),
+                "Vérifiez la fiche sanitaire et cochez la case de confirmation."),
+        Element("authorisations", "Autorisations", authorisations,
+                "Répondez aux trois autorisations (photos, sortie seul, soins d'urgence)."),
+        Element("persons", "Personnes autorisées à récupérer l'enfant", has_persons,
+                "Ajoutez au moins une personne autorisée à récupérer l'enfant (page Ma famille)."),
+        Element("documents", "Pièces justificatives", documents_done,
+                "Joignez chaque pièce demandée pour les activités choisies."),
+    ]
+
+
+def dossier_progress(*, dossier: Dossier | None, child) -> dict:
+    elements = dossier_elements(dossier=dossier, child=child)
+    done = sum(1 for e in elements if e.done)
+    return {"elements": elements, "done": done, "total": len(elements),
+            "label": f"{done} sur {len(elements)} éléments complétés"}
+
+
+def dossiers_overview_for(*, user, school_year: SchoolYear) -> list[dict]:
+    """Each child of the caller's household with its dossier (or None) and progress."""
+    from espace_citoyen.family.selectors import children_for
+
+    rows = []
+    for child in children_for(user=user):
+        dossier = dossier_for(child=child, school_year=school_year)
+        rows.append({"child": child, "dossier": dossier, "progress": dossier_progress(dossier=dossier, child=child)})
+    return rows
+
+
+def validated_activity_ids(*, child, school_year) -> set[int]:
+    """Activities the child may be booked in: those of its validated dossier of the year."""
+    return set(
+        Dossier.activities.through.objects.filter(
+            dossier__child=child, dossier__school_year=school_year, dossier__status=DossierStatus.VALIDATED,
+        ).values_list("activity_id", flat=True)
+    )
+
+
+# --- agents -------------------------------------------------------------------------
+
+def staff_can_review(user) -> bool:
+    return staff_can_see_service(user, TownService.SCOLAIRE)
+
+
+def dossiers_for_staff(*, user, year: str = "", status: str = "", school: str = "", q: str = "") -> QuerySet[Dossier]:
+    if not staff_can_review(user):
+        return Dossier.objects.none()
+    queryset = Dossier.objects.select_related("child", "school_year", "demarche").exclude(
+        status=DossierStatus.DRAFT).order_by("-submitted_at", "-id")
+    if year:
+        queryset = queryset.filter(school_year__label=year)
+    if status:
+        queryset = queryset.filter(status=status)
+    if school:
+        queryset = queryset.filter(child__school__iexact=school)
+    for word in q.split():
+        queryset = queryset.filter(Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word))
+    return queryset
+
+
+def dossier_for_staff(*, user, dossier_id: int) -> Dossier:
+    if not staff_can_review(user):
+        raise Http404
+    return get_object_or_404(
+        Dossier.objects.select_related("child", "child__household", "school_year", "demarche")
+        .prefetch_related("activities", "documents", "child__authorized_persons"),
+        pk=dossier_id,
+    )

@@ -1,1 +1,36 @@
-"""(to be written)"""
+"""Attendance writes (agents)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from espace_citoyen.documents.models import Document, DocumentType
+
+from ..models import Attendance, AttendanceStatus, Reservation, ReservationStatus
+
+__all__ = ["attendance_mark"]
+
+
+@transaction.atomic
+def attendance_mark(*, reservation: Reservation, status: str, actor, justification: Document | None = None) -> Attendance:
+    """Mark a booked child present, absent, or absent with a justification (a medical
+    certificate from the vault of an adult of the child's household)."""
+    if status not in AttendanceStatus.values:
+        raise ValidationError("Présence inconnue.")
+    if reservation.status != ReservationStatus.BOOKED:
+        raise ValidationError("Cette réservation a été annulée : la présence ne peut pas être pointée.")
+    if status == AttendanceStatus.JUSTIFIED:
+        if justification is None:
+            raise ValidationError("Choisissez le certificat médical qui justifie l'absence.")
+        ok = (justification.doc_type == DocumentType.MEDICAL_CERTIFICATE
+              and justification.owner.memberships.filter(household_id=reservation.child.household_id).exists())
+        if not ok:
+            raise ValidationError("Ce document n'est pas un certificat médical du foyer de l'enfant.")
+    else:
+        justification = None
+    attendance, _created = Attendance.objects.update_or_create(
+        reservation=reservation,
+        defaults={"status": status, "justification": justification, "marked_by": actor},
+    )
+    return attendance

@@ -1,1 +1,236 @@
-"""(to be written)"""
+"""The child's agenda: month and week views, booking and cancelling one day, the waiting
+list, weekly patterns for several children, and the private calendar feed (.ics).
+
+Every child comes through ``family.selectors.child_for`` (another household's child is a
+404); every change goes through ``services.booking`` and needs a validated account."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from espace_citoyen.accounts.decorators import validated_account_required
+from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.family import selectors as family_selectors
+
+from .. import rules
+from ..forms_agenda import PatternForm
+from ..models import WEEKDAY_LABELS
+from ..selectors import agenda as selectors
+from ..services import booking
+from ..services.booking import BookingError
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+
+
+def _today() -> datetime.date:
+    return timezone.now().astimezone(PARIS).date()
+
+
+def _back(request, child) -> str:
+    """Where to go after a POST: the agenda page the form was on (same child only)."""
+    agenda = reverse("activities:agenda", args=[child.pk])
+    target = request.POST.get("retour", "")
+    if target.startswith(agenda) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return agenda
+
+
+def _day_label(day: datetime.date) -> str:
+    return f"{WEEKDAY_LABELS[day.weekday()]} {'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@login_required
+def agenda(request, child_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    today = _today()
+    view = "semaine" if request.GET.get("vue") == "semaine" else "mois"
+    context = {"child": child, "view": view, "today": today, "weekday_labels": WEEKDAY_LABELS,
+               "activities": list(selectors.activities_for(child=child)), "current_url": request.get_full_path()}
+    if view == "semaine":
+        monday = today - datetime.timedelta(days=today.weekday())
+        raw = request.GET.get("semaine", "")
+        if raw:
+            try:
+                year, week = raw.split("-W")
+                monday = datetime.date.fromisocalendar(int(year), int(week), 1)
+            except ValueError:
+                messages.warning(request, "La semaine demandée n'est pas valide : voici la semaine en cours.")
+        days = selectors.week_for(child=child, monday=monday)
+        iso = monday.isocalendar()
+        previous, following = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
+        context.update({
+            "days": days, "monday": monday,
+            "period_label": f"semaine du {_day_label(monday)} au {_day_label(days[-1].date)}",
+            "week_param": f"{iso.year}-W{iso.week:02d}",
+            "previous_param": f"{previous.isocalendar().year}-W{previous.isocalendar().week:02d}",
+            "next_param": f"{following.isocalendar().year}-W{following.isocalendar().week:02d}",
+        })
+    else:
+        year, month = today.year, today.month
+        raw = request.GET.get("mois", "")
+        if raw:
+            try:
+                year, month = (int(x) for x in raw.split("-"))
+                datetime.date(year, month, 1)
+            except ValueError:
+                year, month = today.year, today.month
+                messages.warning(request, "Le mois demandé n'est pas valide : voici le mois en cours.")
+        first = datetime.date(year, month, 1)
+        previous = (first - datetime.timedelta(days=1)).replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        context.update({
+            "weeks": selectors.month_for(child=child, year=year, month=month),
+            "period_label": f"{MONTHS[month - 1]} {year}", "month_param": f"{year}-{month:02d}",
+            "previous_param": f"{previous:%Y-%m}", "next_param": f"{following:%Y-%m}",
+        })
+    context["feed"] = booking.calendar_feed_ensure(child=child) if request.user.is_validated else None
+    if context["feed"]:
+        context["feed_url"] = request.build_absolute_uri(
+            reverse("activities:agenda_ics", args=[child.pk]) + f"?jeton={context['feed'].token}")
+    return render(request, "activities/agenda.html", context)
+
+
+def _run(request, action, success: str) -> None:
+    try:
+        action()
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+
+
+@require_POST
+@validated_account_required
+def book(request, child_id: int, occurrence_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    occurrence = selectors.occurrence_for_child(child=child, occurrence_id=occurrence_id)
+    _run(request, lambda: booking.reservation_book(child=child, occurrence=occurrence, actor=request.user),
+         f"{occurrence.activity.name} réservé(e) pour {child.first_name} le {_day_label(occurrence.date)}.")
+    return redirect(_back(request, child))
+
+
+@require_POST
+@validated_account_required
+def cancel(request, child_id: int, occurrence_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    reservation = selectors.reservation_for_child(child=child, occurrence_id=occurrence_id)
+    occurrence = reservation.occurrence
+    _run(request, lambda: booking.reservation_cancel(reservation=reservation, actor=request.user),
+         f"Réservation annulée : {occurrence.activity.name} pour {child.first_name} le {_day_label(occurrence.date)}.")
+    return redirect(_back(request, child))
+
+
+@require_POST
+@validated_account_required
+def waiting_join(request, child_id: int, occurrence_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    occurrence = selectors.occurrence_for_child(child=child, occurrence_id=occurrence_id)
+    _run(request, lambda: booking.waiting_list_join(child=child, occurrence=occurrence, actor=request.user),
+         f"{child.first_name} est inscrit(e) sur la liste d'attente du {_day_label(occurrence.date)} "
+         f"({occurrence.activity.name}). Vous serez prévenu(e) par e-mail si une place se libère.")
+    return redirect(_back(request, child))
+
+
+@require_POST
+@validated_account_required
+def waiting_leave(request, child_id: int, entry_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    entry = selectors.waiting_entry_for_child(child=child, entry_id=entry_id)
+    _run(request, lambda: booking.waiting_list_leave(entry=entry, actor=request.user),
+         f"{child.first_name} a été retiré(e) de la liste d'attente du {_day_label(entry.occurrence.date)}.")
+    return redirect(_back(request, child))
+
+
+@require_POST
+@validated_account_required
+def offer_accept(request, child_id: int, entry_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    entry = selectors.waiting_entry_for_child(child=child, entry_id=entry_id)
+    _run(request, lambda: booking.waiting_offer_accept(entry=entry, actor=request.user),
+         f"Place acceptée : {child.first_name} est inscrit(e) le {_day_label(entry.occurrence.date)}.")
+    return redirect(_back(request, child))
+
+
+@require_POST
+@validated_account_required
+def offer_decline(request, child_id: int, entry_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    entry = selectors.waiting_entry_for_child(child=child, entry_id=entry_id)
+    _run(request, lambda: booking.waiting_offer_decline(entry=entry, actor=request.user),
+         "Place refusée : elle est proposée à la famille suivante.")
+    return redirect(_back(request, child))
+
+
+@validated_account_required
+def pattern(request, child_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    children = list(family_selectors.children_for(user=request.user))
+    activities = selectors.activities_for(child=child)
+    if request.method == "POST":
+        form = PatternForm(request.POST, activities=activities, children=children)
+        if form.is_valid():
+            data = form.cleaned_data
+            summary = booking.reservations_book_pattern(
+                children=form.selected_children(), activity=data["activity"], weekdays=data["weekdays"],
+                start=data["start"], end=data["end"], exceptions=data["exceptions"], actor=request.user,
+            )
+            if summary.booked:
+                messages.success(request, f"{len(summary.booked)} journée(s) réservée(s).")
+            elif not summary.total:
+                messages.info(request, "Aucune journée de cette activité ne correspond à ces critères.")
+            return render(request, "activities/agenda_pattern_done.html",
+                          {"child": child, "summary": summary, "activity": data["activity"],
+                           "day_label": _day_label})
+    else:
+        today = _today()
+        form = PatternForm(initial={"children": [child.pk], "start": today.strftime("%d/%m/%Y"),
+                                    "weekdays": [0, 1, 3, 4]},
+                           activities=activities, children=children)
+    return render(request, "activities/agenda_pattern.html", {"child": child, "form": form})
+
+
+@require_POST
+@validated_account_required
+def feed_renew(request, child_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    booking.calendar_feed_renew(child=child, actor=request.user)
+    messages.success(request, "Le lien de l'agenda a été renouvelé : l'ancien lien ne fonctionne plus. "
+                              "Abonnez à nouveau votre application de calendrier avec le nouveau lien.")
+    return redirect(_back(request, child))
+
+
+def agenda_ics(request, child_id: int):
+    """The private calendar feed: no login (calendar apps), the secret token instead."""
+    from icalendar import Calendar, Event
+
+    child = selectors.child_by_feed_token(child_id=child_id, token=request.GET.get("jeton", ""))
+    cal = Calendar()
+    cal.add("prodid", "-//Mairie de Villennes-sur-Seine//Espace citoyen//FR")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Activités de {child.first_name}")
+    host = request.get_host().split(":")[0]
+    stamp = timezone.now()
+    for reservation in selectors.booked_reservations_for_feed(child=child):
+        occurrence = reservation.occurrence
+        event = Event()
+        event.add("uid", f"reservation-{reservation.pk}@{host}")
+        event.add("summary", f"{occurrence.activity.name} – {child.first_name}")
+        event.add("dtstart", occurrence.date)
+        event.add("dtend", occurrence.date + datetime.timedelta(days=1))
+        event.add("dtstamp", stamp)
+        event.add("description", rules.change_notice(occurrence=occurrence).capitalize())
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="agenda-{child.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -33,7 +33,9 @@ def test_validated_parent_sees_every_tile_with_counts(client):
 
     html = _html(client, parent)
     assert html.count("<h1") == 1
-    assert "Activités de mes enfants" in html and "ouvrira prochainement" in html
+    assert "Activités de mes enfants" in html and 'href="/espace-citoyen/enfants/dossiers/"' in html
+    for child in parent.memberships.get().household.children.all():
+        assert f'href="/espace-citoyen/enfants/{child.pk}/agenda/"' in html
     assert "Historique de mes démarches" in html and 'href="/espace-citoyen/demarches/"' in html
     assert "2 démarches en cours" in html and "3 démarches au total" in html
     assert "Actualités et messages" in html and 'href="/espace-citoyen/messages/"' in html
@@ -53,7 +55,7 @@ def test_family_members_are_listed_and_a_child_links_to_its_page(client):
     assert "Vous trouverez ici tous les membres de votre famille." in html
     assert "Camille Martin (vous)" in html
     assert "Dominique Martin" in html
-    assert f'href="/espace-citoyen/famille/enfants/{child.pk}/">Léa0 Martin</a>' in html
+    assert f'href="/espace-citoyen/enfants/{child.pk}/agenda/">Léa0 Martin</a>' in html  # the child's agenda
     # The icons are decorative: the name is written next to them.
     assert 'src="/static/img/member-child.svg" alt=""' in html
     assert 'src="/static/img/member-adult.svg" alt=""' in html

@@ -1,0 +1,70 @@
+"""Back-office forms of the catalogue and the attendance sheet."""
+
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from espace_citoyen.documents.models import DocumentType
+
+from .models import WEEKDAY_LABELS, Activity, AttendanceStatus
+
+WEEKDAY_CHOICES = [(str(i), label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS)]
+
+
+class ActivityAdminForm(WagtailAdminModelForm):
+    """Weekdays as checkboxes, classes and required documents as plain inputs."""
+
+    weekdays = forms.MultipleChoiceField(label="Jours de la semaine", choices=WEEKDAY_CHOICES,
+                                         widget=forms.CheckboxSelectMultiple, required=False)
+    classes = forms.CharField(label="Classes", required=False,
+                              help_text="Séparées par des virgules, par exemple : CP, CE1 (vide : toutes les classes).")
+    required_documents = forms.MultipleChoiceField(label="Pièces demandées au dossier", required=False,
+                                                   choices=DocumentType.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Activity
+        fields = ["school_year", "name", "weekdays", "period", "schools", "classes", "capacity", "booking_rule",
+                  "required_documents", "is_active"]
+        widgets = {"schools": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["weekdays"] = [str(d) for d in self.instance.weekdays or []]
+            self.initial["classes"] = ", ".join(self.instance.classes or [])
+
+    def clean_weekdays(self):
+        return sorted(int(d) for d in self.cleaned_data["weekdays"])
+
+    def clean_classes(self):
+        return [part.strip() for part in (self.cleaned_data["classes"] or "").split(",") if part.strip()]
+
+
+class OccurrenceCloseForm(forms.Form):
+    reason = forms.CharField(label="Motif de la fermeture", max_length=200,
+                             help_text="Par exemple : grève, sortie scolaire. Il est indiqué aux familles.",
+                             error_messages={"required": "Indiquez le motif de la fermeture."})
+
+
+class AttendanceMarkForm(forms.Form):
+    status = forms.ChoiceField(label="Présence", choices=AttendanceStatus.choices,
+                               error_messages={"required": "Choisissez la présence.",
+                                               "invalid_choice": "Choisissez la présence."})
+    justification = forms.ModelChoiceField(label="Certificat médical", queryset=None, required=False,
+                                           empty_label="— aucun —")
+
+    def __init__(self, *args, certificates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["justification"].queryset = certificates
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == AttendanceStatus.JUSTIFIED and not cleaned.get("justification"):
+            self.add_error("justification", "Choisissez le certificat médical qui justifie l'absence.")
+        return cleaned
+
+
+class AttendanceFilterForm(forms.Form):
+    activity = forms.ModelChoiceField(label="Activité", queryset=Activity.objects.select_related("school_year"),
+                                      required=False, empty_label="Toutes les activités")
+    date = forms.DateField(label="Jour", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"invalid": "Saisissez une date valide."})

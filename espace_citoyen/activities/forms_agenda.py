@@ -1,0 +1,68 @@
+"""Forms of the child's agenda: the weekly pattern ("semaine type") booking."""
+
+import datetime
+import re
+
+from django import forms
+
+from .models import WEEKDAY_LABELS
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class PatternForm(forms.Form):
+    activity = forms.ModelChoiceField(label="Activité", queryset=None, empty_label=None)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Jours de la semaine", coerce=int, widget=forms.CheckboxSelectMultiple,
+        choices=[(i, WEEKDAY_LABELS[i].capitalize()) for i in range(7)],
+        error_messages={"required": "Cochez au moins un jour de la semaine."},
+    )
+    start = forms.DateField(label="Du", input_formats=DATE_INPUT_FORMATS, help_text="Format : jj/mm/aaaa.",
+                            error_messages={"required": "Indiquez la date de début.",
+                                            "invalid": "Saisissez une date valide au format jj/mm/aaaa."})
+    end = forms.DateField(label="Au", input_formats=DATE_INPUT_FORMATS, help_text="Format : jj/mm/aaaa.",
+                          error_messages={"required": "Indiquez la date de fin.",
+                                          "invalid": "Saisissez une date valide au format jj/mm/aaaa."})
+    exceptions = forms.CharField(
+        label="Sauf les jours suivants", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Facultatif : une date par ligne (ou séparées par des virgules), au format jj/mm/aaaa.",
+    )
+    children = forms.TypedMultipleChoiceField(
+        label="Enfants concernés", coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Cochez au moins un enfant."},
+    )
+
+    def __init__(self, *args, activities, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = activities
+        self.fields["activity"].error_messages["invalid_choice"] = "Choisissez une activité de la liste."
+        self.fields["activity"].label_from_instance = lambda a: a.name
+        self._children = {c.pk: c for c in children}
+        self.fields["children"].choices = [(c.pk, c.first_name) for c in children]
+
+    def clean_exceptions(self) -> set[datetime.date]:
+        raw = self.cleaned_data.get("exceptions", "")
+        dates, bad = set(), []
+        for token in filter(None, (t.strip() for t in re.split(r"[\n,;]+", raw))):
+            for fmt in DATE_INPUT_FORMATS:
+                try:
+                    dates.add(datetime.datetime.strptime(token, fmt).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                bad.append(token)
+        if bad:
+            raise forms.ValidationError(
+                "Ces dates ne sont pas au format jj/mm/aaaa : " + ", ".join(bad) + ".")
+        return dates
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "La date de fin doit être postérieure ou égale à la date de début.")
+        return data
+
+    def selected_children(self):
+        return [self._children[pk] for pk in self.cleaned_data.get("children", [])]

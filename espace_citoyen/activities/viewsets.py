@@ -1,0 +1,207 @@
+"""Back office of the activities catalogue (group "Pôle scolaire"): school years and their
+holidays, schools, booking rules, activities (with "Générer les jours") and their days
+(with "Fermer ce jour"). Registered in the "Espace citoyen" menu by accounts/wagtail_hooks.py.
+Model permissions (activities.*) decide who sees what."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import ListingButton
+
+from .forms_admin import ActivityAdminForm, OccurrenceCloseForm
+from .models import Activity, BookingRule, ExtraDate, HolidayPeriod, Occurrence, OccurrenceStatus, School, SchoolYear
+from .services.catalogue import activity_planned_dates, occurrence_close, occurrences_generate
+
+
+class _CatalogueViewSet(ModelViewSet):
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    search_backend_name = None
+
+
+class SchoolYearViewSet(_CatalogueViewSet):
+    model = SchoolYear
+    icon = "date"
+    menu_label = _("Années scolaires")
+    url_prefix = "espace-citoyen/annees-scolaires"
+    url_namespace = "activities_school_years"
+    list_display = ["label", "starts_on", "ends_on"]
+    form_fields = ["label", "starts_on", "ends_on"]
+
+
+class HolidayPeriodViewSet(_CatalogueViewSet):
+    model = HolidayPeriod
+    icon = "date"
+    menu_label = _("Vacances scolaires")
+    url_prefix = "espace-citoyen/vacances-scolaires"
+    url_namespace = "activities_holidays"
+    list_display = ["name", "school_year", "starts_on", "ends_on"]
+    list_filter = ["school_year"]
+    form_fields = ["school_year", "name", "starts_on", "ends_on"]
+
+
+class SchoolViewSet(_CatalogueViewSet):
+    model = School
+    icon = "home"
+    menu_label = _("Écoles")
+    url_prefix = "espace-citoyen/ecoles"
+    url_namespace = "activities_schools"
+    list_display = ["name"]
+    form_fields = ["name"]
+    search_fields = ["name"]
+
+
+class BookingRuleViewSet(_CatalogueViewSet):
+    model = BookingRule
+    icon = "time"
+    menu_label = _("Règles de réservation")
+    url_prefix = "espace-citoyen/regles-de-reservation"
+    url_namespace = "activities_booking_rules"
+    list_display = ["name", "days_before", "before", "business_days"]
+    form_fields = ["name", "days_before", "before", "business_days"]
+
+
+class ActivityIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.request.user.has_perm("activities.add_occurrence"):
+            buttons.append(ListingButton(_("Générer les jours"),
+                                         url=reverse("activities_activities:generate", args=[instance.pk]),
+                                         priority=5))
+        return buttons
+
+
+class ActivityGenerateView(WagtailAdminTemplateMixin, TemplateView):
+    """Confirm, then create the missing days of an activity (idempotent)."""
+
+    template_name = "activities/admin/generate.html"
+    page_title = _("Générer les jours")
+    header_icon = "date"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("activities.add_occurrence"):
+            return permission_denied(request)
+        self.activity = get_object_or_404(Activity.objects.select_related("school_year"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.activity)
+
+    def get_context_data(self, **kwargs):
+        planned = activity_planned_dates(self.activity)
+        existing = set(self.activity.occurrences.values_list("date", flat=True))
+        return super().get_context_data(activity=self.activity, planned_count=len(planned),
+                                        missing_count=len([d for d in planned if d not in existing]), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        created = occurrences_generate(activity=self.activity, actor=request.user)
+        messages.success(request, f"{created} jour(s) créé(s) pour « {self.activity} ».")
+        return redirect(reverse("activities_occurrences:index") + f"?activity={self.activity.pk}")
+
+
+class ActivityViewSet(_CatalogueViewSet):
+    model = Activity
+    icon = "list-ul"
+    menu_label = _("Activités")
+    url_prefix = "espace-citoyen/activites"
+    url_namespace = "activities_activities"
+    index_view_class = ActivityIndexView
+    list_display = ["name", "school_year", "period", "capacity", "booking_rule", "is_active"]
+    list_filter = ["school_year", "period", "is_active"]
+    search_fields = ["name"]
+
+    def get_form_class(self, for_update=False):
+        return ActivityAdminForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/generer/", ActivityGenerateView.as_view(), name="generate"),
+        ]
+
+
+class ExtraDateViewSet(_CatalogueViewSet):
+    """One-off days of an activity outside its weekly pattern (then "Générer les jours")."""
+
+    model = ExtraDate
+    icon = "date"
+    menu_label = _("Dates supplémentaires")
+    url_prefix = "espace-citoyen/dates-supplementaires"
+    url_namespace = "activities_extra_dates"
+    list_display = ["date", "activity"]
+    list_filter = ["activity"]
+    form_fields = ["activity", "date"]
+
+
+class OccurrenceIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status == OccurrenceStatus.OPEN and self.request.user.has_perm("activities.change_occurrence"):
+            buttons.append(ListingButton(_("Fermer ce jour"),
+                                         url=reverse("activities_occurrences:close", args=[instance.pk]),
+                                         priority=5))
+        return buttons
+
+
+class OccurrenceCloseView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "activities/admin/close.html"
+    page_title = _("Fermer un jour")
+    header_icon = "cross"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("activities.change_occurrence"):
+            return permission_denied(request)
+        self.occurrence = get_object_or_404(Occurrence.objects.select_related("activity"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.occurrence)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", OccurrenceCloseForm())
+        booked = self.occurrence.reservations.filter(status="booked").count()
+        return super().get_context_data(occurrence=self.occurrence, booked=booked, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = OccurrenceCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                sent = occurrence_close(occurrence=self.occurrence, reason=form.cleaned_data["reason"],
+                                        actor=request.user)
+            except (ValueError, ValidationError) as exc:
+                form.add_error("reason", str(exc))
+            else:
+                messages.success(request, f"« {self.occurrence} » est fermé ; {sent} courriel(s) envoyé(s) aux familles.")
+                return redirect("activities_occurrences:index")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class OccurrenceViewSet(_CatalogueViewSet):
+    model = Occurrence
+    icon = "date"
+    menu_label = _("Jours d'activité")
+    url_prefix = "espace-citoyen/jours-activite"
+    url_namespace = "activities_occurrences"
+    index_view_class = OccurrenceIndexView
+    list_display = ["date", "activity", "capacity", "booked_count", "status", "closed_reason"]
+    list_filter = ["activity", "status", "date"]
+    list_export = ["date", "activity", "capacity", "booked_count", "status", "closed_reason"]
+    export_headings = {"date": "Date", "activity": "Activité", "capacity": "Places", "booked_count": "Réservées",
+                       "status": "État", "closed_reason": "Motif de fermeture"}
+    export_filename = "jours-activite"
+    form_fields = ["activity", "date", "capacity"]
+    ordering = ["date", "activity__name"]
+
+    def get_queryset(self, request):
+        return Occurrence.objects.select_related("activity", "activity__school_year")
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/fermer/", OccurrenceCloseView.as_view(), name="close"),
+        ]

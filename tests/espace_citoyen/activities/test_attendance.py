@@ -1,0 +1,138 @@
+"""Attendance sheets: health notes and pick-up persons, print, CSV export, marking
+present / absent / absent with a medical certificate of the child's household."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from espace_citoyen.activities.models import Attendance, AttendanceStatus, Occurrence, Reservation
+from espace_citoyen.documents.models import Document, DocumentType
+from espace_citoyen.family.models import Child
+
+from ._agents import other_staff, pole_scolaire_agent
+
+pytestmark = pytest.mark.django_db
+
+
+def certificate(owner, label="Certificat médical du Dr Lambert", doc_type=DocumentType.MEDICAL_CERTIFICATE):
+    return Document.objects.create(owner=owner, doc_type=doc_type, label=label,
+                                   file=SimpleUploadedFile("c.pdf", b"%PDF-1.4 test"), original_filename="c.pdf",
+                                   content_type="application/pdf", size=13)
+
+
+@pytest.fixture
+def canteen_day():
+    return Occurrence.objects.get(activity__name="Restauration scolaire", activity__school_year__label="2026-2027",
+                                  date=date(2026, 12, 7))
+
+
+@pytest.fixture
+def nathan_booking(canteen_day):
+    return Reservation.objects.get(occurrence=canteen_day, child__first_name="Nathan", status="booked")
+
+
+@pytest.fixture
+def agent(client, otp_login):
+    user = pole_scolaire_agent()
+    otp_login(client, user)
+    return user
+
+
+def test_sheet_lists_children_with_health_and_pickup(client, agent, canteen_day):
+    response = client.get(reverse("activities_attendance:sheet", args=[canteen_day.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Bernard Chloé" in content and "Bernard Nathan" in content
+    assert "Arachide et fruits à coque." in content and "PAI :" in content
+    assert "Monique Bernard (Grand-mère)" in content and "Inès Haddad (Assistante maternelle)" in content
+    assert "Imprimer" in content and "@media print" in content
+    assert "Exporter (CSV)" in content
+
+
+def test_index_lists_days(client, agent, canteen_day):
+    response = client.get(reverse("activities_attendance:index"), {"date": "2026-12-07"})
+    assert response.status_code == 200
+    assert reverse("activities_attendance:sheet", args=[canteen_day.pk]) in response.content.decode()
+    bad = client.get(reverse("activities_attendance:index"), {"date": "32/13/2026"})
+    assert "Saisissez une date valide." in bad.content.decode()
+
+
+def test_csv_export(client, agent, canteen_day):
+    response = client.get(reverse("activities_attendance:csv", args=[canteen_day.pk]))
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("Activité;Date;Nom;Prénom")
+    chloe = next(line for line in lines if ";Chloé;" in line)
+    assert "Arachide" in chloe and ";oui;" in chloe and "Monique Bernard (Grand-mère) 06 45 45 45 45" in chloe
+
+
+def test_mark_present_and_absent(client, agent, canteen_day, nathan_booking):
+    url = reverse("activities_attendance:sheet", args=[canteen_day.pk])
+    response = client.post(url, {"reservation": nathan_booking.pk, "status": "present"})
+    assert response.status_code == 302
+    assert Attendance.objects.get(reservation=nathan_booking).status == AttendanceStatus.PRESENT
+    client.post(url, {"reservation": nathan_booking.pk, "status": "absent"})
+    attendance = Attendance.objects.get(reservation=nathan_booking)
+    assert attendance.status == AttendanceStatus.ABSENT and attendance.marked_by == agent
+
+
+def test_justified_absence_needs_a_household_medical_certificate(client, agent, canteen_day, nathan_booking):
+    url = reverse("activities_attendance:sheet", args=[canteen_day.pk])
+    response = client.post(url, {"reservation": nathan_booking.pk, "status": "justified"})
+    assert response.status_code == 400
+    assert "Choisissez le certificat médical qui justifie l&#x27;absence." in response.content.decode()
+    assert not Attendance.objects.filter(reservation=nathan_booking).exists()
+
+    parent = nathan_booking.child.household.memberships.first().user
+    stranger_doc = certificate(agent, label="Certificat d'un autre foyer")
+    response = client.post(url, {"reservation": nathan_booking.pk, "status": "justified",
+                                  "justification": stranger_doc.pk})
+    assert response.status_code == 400
+    assert not Attendance.objects.filter(reservation=nathan_booking).exists()
+
+    doc = certificate(parent)
+    page = client.get(url).content.decode()
+    assert "Certificat médical du Dr Lambert" in page
+    response = client.post(url, {"reservation": nathan_booking.pk, "status": "justified", "justification": doc.pk})
+    assert response.status_code == 302
+    attendance = Attendance.objects.get(reservation=nathan_booking)
+    assert attendance.status == AttendanceStatus.JUSTIFIED and attendance.justification == doc
+
+
+def test_service_refuses_other_document_types(nathan_booking):
+    from django.core.exceptions import ValidationError
+
+    from espace_citoyen.activities.services.attendance import attendance_mark
+
+    parent = nathan_booking.child.household.memberships.first().user
+    tax = certificate(parent, label="Avis", doc_type=DocumentType.TAX_NOTICE)
+    with pytest.raises(ValidationError):
+        attendance_mark(reservation=nathan_booking, status="justified", actor=None, justification=tax)
+    with pytest.raises(ValidationError):
+        attendance_mark(reservation=nathan_booking, status="maybe", actor=None)
+
+
+@pytest.mark.parametrize("name", ["sheet", "csv", "index"])
+def test_refused_without_permission(client, otp_login, canteen_day, name):
+    otp_login(client, other_staff())
+    args = [] if name == "index" else [canteen_day.pk]
+    response = client.get(reverse(f"activities_attendance:{name}", args=args))
+    assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+
+
+def test_marking_refused_without_permission(client, otp_login, canteen_day, nathan_booking):
+    otp_login(client, other_staff())
+    client.post(reverse("activities_attendance:sheet", args=[canteen_day.pk]),
+                {"reservation": nathan_booking.pk, "status": "present"})
+    assert not Attendance.objects.filter(reservation=nathan_booking).exists()
+
+
+def test_demo_has_attendance_for_past_days():
+    nathan = Child.objects.get(first_name="Nathan", last_name="Bernard")
+    absent = Attendance.objects.get(reservation__child=nathan, reservation__occurrence__date=date(2026, 11, 12),
+                                    reservation__occurrence__activity__name="Restauration scolaire")
+    assert absent.status == AttendanceStatus.ABSENT
+    assert not Attendance.objects.filter(reservation__occurrence__date__gte=date(2026, 11, 26)).exists()
