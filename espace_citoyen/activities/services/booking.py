@@ -84,8 +84,15 @@ def _check_deadline(*, occurrence: Occurrence, actor, override_reason: str, now)
                        code="locked")
 
 
+
+def _locked_occurrences():
+    """Occurrences locked FOR UPDATE, only their own rows (not the activity's), so bookings of
+    different days never wait for each other."""
+    return Occurrence.objects.select_for_update(of=("self",)).select_related("activity__booking_rule")
+
+
 def _lock(occurrence: Occurrence) -> Occurrence:
-    return Occurrence.objects.select_for_update().select_related("activity__booking_rule").get(pk=occurrence.pk)
+    return _locked_occurrences().get(pk=occurrence.pk)
 
 
 def offers_count(occurrence: Occurrence) -> int:
@@ -151,7 +158,7 @@ def reservation_cancel(*, reservation: Reservation, actor, override_reason: str 
     now = now or timezone.now()
     with transaction.atomic():
         occ = _lock(reservation.occurrence)
-        reservation = Reservation.objects.select_for_update().select_related("child").get(pk=reservation.pk)
+        reservation = Reservation.objects.select_for_update(of=("self",)).select_related("child").get(pk=reservation.pk)
         _check_actor(child=reservation.child, actor=actor, override_reason=override_reason)
         if reservation.status != ReservationStatus.BOOKED:
             raise BookingError("Cette réservation est déjà annulée.", code="already")
@@ -174,8 +181,10 @@ def _offer_next(*, occ: Occurrence, now) -> WaitingListEntry | None:
         return None
     offered = None
     while occ.booked_count + offers_count(occ) < occ.capacity:
-        entry = (WaitingListEntry.objects.select_for_update().select_related("child", "occurrence__activity")
-                 .filter(occurrence=occ, status=WaitingStatus.WAITING).order_by("created_at", "id").first())
+        entry = (
+            WaitingListEntry.objects.select_for_update(of=("self",)).select_related("child", "occurrence__activity")
+            .filter(occurrence=occ, status=WaitingStatus.WAITING).order_by("created_at", "id").first()
+        )
         if entry is None:
             break
         entry.status = WaitingStatus.OFFERED
@@ -234,7 +243,7 @@ def waiting_list_leave(*, entry: WaitingListEntry, actor, now=None) -> WaitingLi
     now = now or timezone.now()
     with transaction.atomic():
         occ = _lock(entry.occurrence)
-        entry = WaitingListEntry.objects.select_for_update().select_related("child").get(pk=entry.pk)
+        entry = WaitingListEntry.objects.select_for_update(of=("self",)).select_related("child").get(pk=entry.pk)
         _check_actor(child=entry.child, actor=actor, override_reason="")
         if entry.status not in (WaitingStatus.WAITING, WaitingStatus.OFFERED):
             raise BookingError("Cette inscription sur liste d'attente n'est plus active.", code="inactive")
@@ -251,7 +260,7 @@ def waiting_offer_accept(*, entry: WaitingListEntry, actor, now: datetime.dateti
     now = now or timezone.now()
     with transaction.atomic():
         occ = _lock(entry.occurrence)
-        entry = WaitingListEntry.objects.select_for_update().select_related("child").get(pk=entry.pk)
+        entry = WaitingListEntry.objects.select_for_update(of=("self",)).select_related("child").get(pk=entry.pk)
         _check_actor(child=entry.child, actor=actor, override_reason="")
         if entry.status != WaitingStatus.OFFERED:
             raise BookingError("Aucune place ne vous est proposée pour ce jour.", code="inactive")
@@ -282,7 +291,7 @@ def waiting_offers_expire(*, now: datetime.datetime | None = None) -> int:
     )
     for occurrence_id in occurrence_ids:
         with transaction.atomic():
-            occ = Occurrence.objects.select_for_update().select_related("activity__booking_rule").get(pk=occurrence_id)
+            occ = _locked_occurrences().get(pk=occurrence_id)
             expired += WaitingListEntry.objects.filter(occurrence=occ, status=WaitingStatus.OFFERED,
                                                        offer_expires_at__lte=now).update(status=WaitingStatus.EXPIRED)
             _offer_next(occ=occ, now=now)

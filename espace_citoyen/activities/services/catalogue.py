@@ -86,7 +86,7 @@ def occurrence_close(*, occurrence: Occurrence, reason: str, actor=None) -> int:
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("Le motif de fermeture est obligatoire.")
-    occurrence = Occurrence.objects.select_for_update().select_related("activity").get(pk=occurrence.pk)
+    occurrence = Occurrence.objects.select_for_update(of=("self",)).select_related("activity").get(pk=occurrence.pk)
     occurrence.status = OccurrenceStatus.CLOSED
     occurrence.closed_reason = reason[:200]
     occurrence.save(update_fields=["status", "closed_reason"])

@@ -106,7 +106,10 @@ def _move_demarche(*, dossier: Dossier, status: DossierStatus, actor, comment: s
 def dossier_submit(*, user, dossier: Dossier) -> Dossier:
     """Send a complete dossier to the Pôle scolaire: status "Envoyé" and a démarche.
     An incomplete one raises a ValidationError listing what is missing (in French)."""
-    dossier = Dossier.objects.select_for_update().select_related("child", "school_year", "demarche").get(pk=dossier.pk)
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",)).select_related("child", "school_year", "demarche")
+        .get(pk=dossier.pk)
+    )
     _check_editable(dossier)
     missing = [e.missing for e in selectors.dossier_elements(dossier=dossier, child=dossier.child) if not e.done]
     if missing:
@@ -126,7 +129,10 @@ def dossier_submit(*, user, dossier: Dossier) -> Dossier:
 def dossier_set_status(*, dossier: Dossier, status: DossierStatus, actor, comment: str = "") -> Dossier:
     """An agent's decision (validate, refuse, ask for completion) or a resubmission: checks
     the transition map, moves the démarche alike and e-mails the household's adults."""
-    dossier = Dossier.objects.select_for_update().select_related("child", "school_year", "demarche").get(pk=dossier.pk)
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",)).select_related("child", "school_year", "demarche")
+        .get(pk=dossier.pk)
+    )
     status = DossierStatus(status)
     if status not in ALLOWED_DOSSIER_TRANSITIONS[DossierStatus(dossier.status)]:
         raise ValidationError(
