@@ -347,7 +347,9 @@ class AccountReviewView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, Tem
 
 def account_photo_view(request, pk):
     """The photo of an account, from the private storage, for agents who validate."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
+
+    from espace_citoyen.core.storage import private_file_response
 
     if not request.user.has_perm(VALIDATE_PERMISSION):
         return permission_denied(request)
@@ -355,15 +357,7 @@ def account_photo_view(request, pk):
     profile = getattr(account, "profile", None)
     if profile is None or not profile.photo:
         raise Http404
-    try:
-        handle = profile.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(profile.photo, content_type="image/jpeg")
 
 
 class ValidationQueueViewSet(_PermissionViewSet):

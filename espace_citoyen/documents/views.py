@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
+from espace_citoyen.core.storage import private_file_response
+
 from . import selectors, services
 from .forms import DocumentEditForm, DocumentTransmitForm, DocumentTypeFilterForm, DocumentUploadForm
 from .validation import format_megabytes
@@ -77,12 +79,9 @@ def document_detail(request, pk: int):
 
 
 def _serve(document, *, inline: bool) -> FileResponse:
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=not inline, filename=document.original_filename,
-        content_type=document.content_type,
+    response = private_file_response(
+        document.file, content_type=document.content_type, filename=document.original_filename, inline=inline
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = INLINE_CSP if inline else "sandbox; default-src 'none'"
     response["Referrer-Policy"] = "no-referrer"
     if not inline:

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
+from espace_citoyen.core.storage import private_file_response
 
 from . import selectors, services
 from .forms import ChildForm, InvitationForm, persons_formset
@@ -111,15 +112,8 @@ def child_photo(request, child_id: int):
     child = selectors.child_for(user=request.user, child_id=child_id)
     if not child.photo:
         raise Http404
-    handle = child.photo.storage.open(child.photo.name, "rb")
-    head = handle.read(8)
-    handle.seek(0)
-    content_type = "image/png" if head.startswith(b"\x89PNG") else "image/jpeg"
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="photo-{child.pk}.{content_type.split("/")[1]}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Photos are re-encoded as JPEG when uploaded (core.validation.process_photo).
+    return private_file_response(child.photo, content_type="image/jpeg", filename=f"photo-{child.pk}.jpg")
 
 
 @validated_account_required
