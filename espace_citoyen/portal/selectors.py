@@ -39,7 +39,6 @@ class Dashboard:
     documents_count: int = 0
     documents_used: int = 0
     documents_quota: int = 0
-    unread_messages: int = 0
     urls: dict = field(default_factory=dict)
 
 
@@ -86,14 +85,6 @@ def _document_counts(*, user) -> tuple[int, int, int]:
     return counts["count"], counts["used"] or 0, quota
 
 
-def _unread_messages(*, user) -> int:
-    try:
-        from espace_citoyen.messaging.selectors import unread_count_for
-    except ImportError:
-        return 0
-    return unread_count_for(user=user)
-
-
 def dashboard_for(*, user) -> Dashboard:
     """Everything the dashboard shows. A pending (or refused) account gets no family
     features: no members, no activities tile."""
@@ -103,7 +94,6 @@ def dashboard_for(*, user) -> Dashboard:
         dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
     dashboard.documents_count, dashboard.documents_used, dashboard.documents_quota = _document_counts(user=user)
-    dashboard.unread_messages = _unread_messages(user=user)
     dashboard.urls = {
         "family": first_url(("family:household", {})),
         "child_add": first_url(("family:child_add", {})),
