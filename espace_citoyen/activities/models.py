@@ -281,6 +281,9 @@ class Dossier(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     submitted_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    decision_comment = models.TextField(
+        _("commentaire du Pôle scolaire"), blank=True,
+        help_text=_("Motif du refus ou ce qu'il faut compléter, montré aux parents sur le dossier."))
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:

@@ -18,8 +18,11 @@ from ..models import Activity, Dossier, DossierStatus, RegistrationCampaign, Sch
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 
-# Dossiers the parent may still change (the town asked for completion, or never sent).
-EDITABLE_STATUSES = {DossierStatus.DRAFT, DossierStatus.TO_COMPLETE}
+# Dossiers the parent may still change: never sent, sent back for completion, or refused
+# (corrected and sent again). A draft or a refused dossier only while the campaign is open;
+# a completion asked by the town may be answered after the deadline.
+EDITABLE_STATUSES = {DossierStatus.DRAFT, DossierStatus.TO_COMPLETE, DossierStatus.REFUSED}
+_EDITABLE_AFTER_DEADLINE = {DossierStatus.TO_COMPLETE}
 
 
 def format_day(day: datetime.date) -> str:
@@ -59,6 +62,15 @@ def campaign_state(*, school_year: SchoolYear, today: datetime.date | None = Non
                          f"{format_day(campaign.closes_on)} inclus.")
 
 
+def parent_can_edit(*, dossier: Dossier | None, state: CampaignState) -> bool:
+    """Whether the parent may fill (or correct) this dossier today; None is a dossier not started."""
+    if dossier is None:
+        return state.is_open
+    if dossier.status not in EDITABLE_STATUSES:
+        return False
+    return state.is_open or dossier.status in _EDITABLE_AFTER_DEADLINE
+
+
 def current_campaign(*, today: datetime.date | None = None) -> RegistrationCampaign | None:
     """The open campaign today, else the next one to open, else the latest closed one."""
     today = today or timezone.localdate()
@@ -92,6 +104,20 @@ def previous_dossier(*, child, school_year: SchoolYear) -> Dossier | None:
         Dossier.objects.filter(child=child, school_year__starts_on__lt=school_year.starts_on)
         .select_related("school_year").order_by("-school_year__starts_on").first()
     )
+
+
+def reusable_documents(*, user, documents) -> tuple[list[Document], list[Document]]:
+    """Split last year's dossier documents into (still usable, expired). Usable: still in the
+    vault of an adult of the caller's household and not past its validity date."""
+    today = timezone.localdate()
+    in_household = set(household_documents(user=user).filter(pk__in=[d.pk for d in documents])
+                       .values_list("pk", flat=True))
+    usable, expired = [], []
+    for document in documents:
+        if document.pk not in in_household:
+            continue
+        (expired if document.valid_until and document.valid_until < today else usable).append(document)
+    return usable, expired
 
 
 def household_documents(*, user) -> QuerySet[Document]:

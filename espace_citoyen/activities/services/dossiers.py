@@ -34,7 +34,8 @@ def _title(dossier: Dossier) -> str:
 @transaction.atomic
 def dossier_get_or_create(*, user, child, school_year) -> Dossier:
     """The child's dossier of the year; a new one is a draft pre-filled from last year's
-    dossier (activities of the same name offered this year, authorisations, health notes)."""
+    dossier (activities of the same name offered this year, authorisations, health notes, and
+    the attached documents still in the household's vaults and not expired)."""
     dossier = selectors.dossier_for(child=child, school_year=school_year)
     if dossier is not None:
         return dossier
@@ -49,14 +50,17 @@ def dossier_get_or_create(*, user, child, school_year) -> Dossier:
         names = set(previous.activities.values_list("name", flat=True))
         dossier.activities.set([a for a in selectors.offered_activities(child=child, school_year=school_year)
                                 if a.name in names])
+        usable, _expired = selectors.reusable_documents(user=user, documents=list(previous.documents.all()))
+        dossier.documents.set(usable)
     return dossier
 
 
 def _check_editable(dossier: Dossier) -> None:
     if dossier.status not in selectors.EDITABLE_STATUSES:
         raise ValidationError("Ce dossier a été envoyé : il ne peut plus être modifié.")
-    if dossier.status == DossierStatus.DRAFT and not selectors.campaign_state(school_year=dossier.school_year).is_open:
-        raise ValidationError(selectors.campaign_state(school_year=dossier.school_year).message)
+    state = selectors.campaign_state(school_year=dossier.school_year)
+    if not selectors.parent_can_edit(dossier=dossier, state=state):
+        raise ValidationError(state.message)
 
 
 @transaction.atomic
@@ -118,9 +122,12 @@ def dossier_submit(*, user, dossier: Dossier) -> Dossier:
         dossier.demarche = demarche_open(user=user, kind=DemarcheKind.REGISTRATION, title=_title(dossier),
                                          service=TownService.SCOLAIRE)
     else:
-        _move_demarche(dossier=dossier, status=DossierStatus.SUBMITTED, actor=user, comment="Dossier complété.")
+        comment = ("Dossier corrigé et envoyé à nouveau après le refus." if dossier.status == DossierStatus.REFUSED
+                   else "Dossier complété.")
+        _move_demarche(dossier=dossier, status=DossierStatus.SUBMITTED, actor=user, comment=comment)
     dossier.status = DossierStatus.SUBMITTED
     dossier.submitted_at = timezone.now()
+    dossier.decision_comment = ""
     dossier.save()
     return dossier
 
@@ -145,6 +152,7 @@ def dossier_set_status(*, dossier: Dossier, status: DossierStatus, actor, commen
     dossier.status = status
     if status == DossierStatus.SUBMITTED:
         dossier.submitted_at = timezone.now()
+    dossier.decision_comment = "" if status == DossierStatus.SUBMITTED else comment
     dossier.save()
     if status != DossierStatus.SUBMITTED:
         _notify_parents(dossier=dossier, comment=comment)

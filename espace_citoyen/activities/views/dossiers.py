@@ -31,10 +31,7 @@ def dossier_edit(request, child_id: int, school_year_label: str):
     school_year = selectors.school_year_by_label(label=school_year_label)
     state = selectors.campaign_state(school_year=school_year)
     dossier = selectors.dossier_for(child=child, school_year=school_year)
-    editable = (dossier is None and state.is_open) or (
-        dossier is not None and dossier.status in selectors.EDITABLE_STATUSES
-        and (state.is_open or dossier.status != "draft"))
-    if not editable:
+    if not selectors.parent_can_edit(dossier=dossier, state=state):
         context = {"child": child, "school_year": school_year, "state": state, "dossier": dossier,
                    "progress": selectors.dossier_progress(dossier=dossier, child=child) if dossier else None}
         return render(request, "activities/dossier_readonly.html", context)
@@ -79,11 +76,17 @@ def dossier_edit(request, child_id: int, school_year_label: str):
     else:
         form = DossierForm(initial=DossierForm.initial_for(dossier, child), user=request.user, child=child,
                            school_year=school_year)
+    previous = selectors.previous_dossier(child=child, school_year=school_year)
+    expired_previous = []
+    if previous is not None and dossier.status == "draft":
+        _usable, expired_previous = selectors.reusable_documents(user=request.user,
+                                                                 documents=list(previous.documents.all()))
     context = {
         "child": child, "school_year": school_year, "state": state, "dossier": dossier, "form": form,
         "missing": missing, "progress": selectors.dossier_progress(dossier=dossier, child=child),
         "required_documents": selectors.required_documents(activities=form.offered),
-        "previous": selectors.previous_dossier(child=child, school_year=school_year),
+        "previous": previous,
+        "expired_previous_documents": expired_previous,
         "radio_fields": [form[name] for name in DossierForm.RADIO_FIELDS],
     }
     return render(request, "activities/dossier_form.html", context)

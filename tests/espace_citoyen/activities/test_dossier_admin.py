@@ -136,7 +136,7 @@ def test_ask_completion_then_parent_resubmits(client, otp_login, scolaire, submi
     number = submitted.demarche.number
     client.force_login(parent)
     page = client.get(reverse("activities:dossier_edit", args=[submitted.child.pk, submitted.school_year.label]))
-    assert "Envoyer le dossier" in page.content.decode()
+    assert "Envoyer à nouveau le dossier" in page.content.decode()
     dossier_submit(user=parent, dossier=submitted)
     submitted.refresh_from_db()
     assert submitted.status == DossierStatus.SUBMITTED

@@ -348,3 +348,105 @@ def test_transitions_checked(parent, child, activities):
     dossier = dossier_get_or_create(user=parent, child=child, school_year=activities[0].school_year)
     with pytest.raises(ValidationError, match="ne peut pas passer"):
         dossier_set_status(dossier=dossier, status=DossierStatus.VALIDATED, actor=parent)
+
+
+def _submitted_dossier(client, parent, child, activities):
+    AuthorizedPerson.objects.create(child=child, name="Mamie Bernard", relationship="Grand-mère", phone="0601020304")
+    insurance = upload(parent)
+    client.force_login(parent)
+    assert client.post(url(child), complete_post(activities, [insurance], submit="1")).status_code == 302
+    return Dossier.objects.get(child=child), insurance
+
+
+def test_refused_dossier_corrected_and_sent_again(client, parent, child, activities, django_capture_on_commit_callbacks,
+                                                   mailoutbox):
+    dossier, insurance = _submitted_dossier(client, parent, child, activities)
+    first_demarche = dossier.demarche
+    agent = get_user_model().objects.create_user("agent.dossiers@ville-villennes-sur-seine.fr", PASSWORD,
+                                                 is_staff=True, status=AccountStatus.ACTIVE)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_set_status(dossier=dossier, status=DossierStatus.REFUSED, actor=agent,
+                           comment="L'attestation d'assurance ne couvre pas les activités périscolaires.")
+    assert "Motif du refus : L'attestation d'assurance ne couvre pas" in mailoutbox[-1].body
+
+    # The list and the dossier page say why, and offer the correction.
+    listing = unescape(client.get(reverse("activities:dossier_list")).content.decode())
+    assert "Corriger et renvoyer le dossier" in listing
+    assert "ne couvre pas les activités périscolaires" in listing
+    page = unescape(client.get(url(child)).content.decode())
+    assert "Le Pôle scolaire a refusé ce dossier." in page
+    assert "Motif : L'attestation d'assurance ne couvre pas les activités périscolaires." in page
+    assert "Envoyer à nouveau le dossier" in page
+    assert 'name="health_notes"' in page  # the form, not the read-only page
+
+    # The parent joins a new certificate and sends it again: a new démarche carries it on.
+    better = upload(parent, label="Attestation d'assurance périscolaire")
+    response = client.post(url(child), complete_post(activities, [better], submit="1"))
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED
+    assert dossier.decision_comment == ""
+    assert list(dossier.documents.all()) == [better]
+    assert dossier.demarche != first_demarche
+    assert dossier.demarche.status == DemarcheStatus.SENT
+    first_demarche.refresh_from_db()
+    assert first_demarche.status == DemarcheStatus.REFUSED
+    assert "Dossier corrigé et envoyé à nouveau" in " ".join(dossier.demarche.events.values_list("comment", flat=True))
+    # Back in the agents' queue, read-only for the parent.
+    assert "Envoyer à nouveau le dossier" not in client.get(url(child)).content.decode()
+
+
+def test_refused_dossier_read_only_once_the_campaign_is_closed(client, parent, child, activities):
+    dossier, _insurance = _submitted_dossier(client, parent, child, activities)
+    dossier_set_status(dossier=dossier, status=DossierStatus.REFUSED, actor=parent, comment="Pièces illisibles.")
+    RegistrationCampaign.objects.filter(school_year=dossier.school_year).update(
+        opens_on=timezone.localdate() - datetime.timedelta(days=30),
+        closes_on=timezone.localdate() - datetime.timedelta(days=1))
+    page = unescape(client.get(url(child)).content.decode())
+    assert "Motif : Pièces illisibles." in page
+    assert "sont closes depuis" in page
+    assert 'name="health_notes"' not in page
+    response = client.post(url(child), complete_post(activities, [], save="1"))
+    assert response.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.REFUSED
+    assert dossier.health_notes == "Asthme léger"  # unchanged by the refused POST
+    assert "Corriger et renvoyer" not in client.get(reverse("activities:dossier_list")).content.decode()
+
+
+def test_completion_comment_shown_on_the_dossier(client, parent, child, activities):
+    dossier, _insurance = _submitted_dossier(client, parent, child, activities)
+    dossier_set_status(dossier=dossier, status=DossierStatus.TO_COMPLETE, actor=parent,
+                       comment="Merci d'ajouter le numéro du médecin traitant.")
+    page = unescape(client.get(url(child)).content.decode())
+    assert "Le Pôle scolaire vous demande de compléter ce dossier." in page
+    assert "Merci d'ajouter le numéro du médecin traitant." in page
+    assert "Compléter le dossier" in client.get(reverse("activities:dossier_list")).content.decode()
+
+
+def test_reregistration_carries_over_valid_documents(client, parent, child, school):
+    last_year = make_year("2039-2040", opens_delta=-400, closes_delta=-300)
+    old_canteen, old_evening, _ = make_activities(last_year, school)
+    insurance = upload(parent)
+    family_book = upload(parent, doc_type=DocumentType.FAMILY_RECORD_BOOK, label="Livret de famille")
+    expired = upload(parent, doc_type=DocumentType.MEDICAL_CERTIFICATE, label="Certificat médical 2039")
+    Document.objects.filter(pk=expired.pk).update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    other_parent = make_citizen("marc.bernard@example.fr", household=child.household)
+    theirs = upload(other_parent, label="Attestation de Marc")
+    previous = Dossier.objects.create(child=child, school_year=last_year, status=DossierStatus.VALIDATED)
+    previous.activities.set([old_canteen, old_evening])
+    previous.documents.set([insurance, family_book, expired, theirs])
+    # Marc left the household since: his document is no longer the family's.
+    Membership.objects.filter(user=other_parent).delete()
+
+    year = make_year(YEAR)
+    make_activities(year, school)
+    client.force_login(parent)
+    page = unescape(client.get(url(child)).content.decode())
+    dossier = Dossier.objects.get(child=child, school_year=year)
+    assert set(dossier.documents.all()) == {insurance, family_book}
+    assert "Les pièces encore valables ont été reprises." in page
+    assert "Certificat médical 2039" in page and "ont expiré et n'ont pas été reprises" in page
+    # The carried-over insurance certificate counts for the evening care's required document.
+    progress = dossier_progress(dossier=dossier, child=child)
+    assert next(e for e in progress["elements"] if e.key == "documents").done

@@ -1,0 +1,50 @@
+"""A child's booking history: every reservation (booked or cancelled, made on the portal,
+by an agent, or imported from the Portail Famille), newest day first, with its attendance.
+
+The child always comes from a scoped selector (``family.selectors.child_for`` for
+citizens, the agents' own lookup in the back office)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from espace_citoyen.family.models import Child
+
+from ..models import Activity, Reservation, SchoolYear
+
+__all__ = ["history_for", "history_years_for"]
+
+
+def history_for(*, child: Child, school_year: SchoolYear | None = None,
+                activity: Activity | None = None) -> QuerySet[Reservation]:
+    """The child's reservations, newest day first (then newest change first), with the
+    activity, the school year, the attendance and the agents who booked or cancelled."""
+    queryset = Reservation.objects.filter(child=child).select_related(
+        "occurrence__activity__school_year", "attendance", "created_by", "cancelled_by",
+    )
+    if school_year is not None:
+        queryset = queryset.filter(occurrence__activity__school_year=school_year)
+    if activity is not None:
+        queryset = queryset.filter(occurrence__activity=activity)
+    return queryset.order_by("-occurrence__date", "occurrence__activity__name", "-created_at", "-id")
+
+
+def history_years_for(*, child: Child) -> QuerySet[SchoolYear]:
+    """School years in which the child has at least one reservation, newest first (filter choices)."""
+    return SchoolYear.objects.filter(activities__occurrences__reservations__child=child).distinct().order_by(
+        "-starts_on")
+
+
+def history_activities_for(*, child: Child, school_year: SchoolYear | None = None) -> QuerySet[Activity]:
+    """Activities in which the child has at least one reservation (of ``school_year`` if
+    given), newest year first then by name (filter choices), with their school year."""
+    queryset = Activity.objects.filter(occurrences__reservations__child=child)
+    if school_year is not None:
+        queryset = queryset.filter(school_year=school_year)
+    return queryset.select_related("school_year").distinct().order_by("-school_year__starts_on", "name")
+
+
+def history_school_year_for(*, label: str) -> SchoolYear | None:
+    """A school year by its label (a year asked for in the filter in which the child has no
+    reservation yet: the page then says so), or None."""
+    return SchoolYear.objects.filter(label=label).first() if label and len(label) <= 9 else None
