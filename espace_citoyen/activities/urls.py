@@ -5,6 +5,7 @@ from django.urls import path  # noqa: F401
 from .views import dossiers as dossier_views
 
 from .views import agenda as agenda_views  # noqa: E402
+from .views import history as history_views  # noqa: E402
 
 app_name = "activities"
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("enfants/<int:child_id>/agenda/proposition/<int:entry_id>/refuser/", agenda_views.offer_decline,
          name="agenda_offer_decline"),
     path("enfants/<int:child_id>/agenda/renouveler-lien/", agenda_views.feed_renew, name="agenda_feed_renew"),
+    # --- booking history (views/history.py) ---
+    path("enfants/<int:child_id>/historique/", history_views.history, name="history"),
     # --- registration dossiers (views/dossiers.py) ---
     path("enfants/dossiers/", dossier_views.dossier_list, name="dossier_list"),
     path("enfants/<int:child_id>/dossier/<str:school_year_label>/", dossier_views.dossier_edit, name="dossier_edit"),

@@ -1,0 +1,139 @@
+"""A child's booking history ("Historique des réservations"): every past and present
+reservation, including those imported from the Portail Famille, whatever the school year
+and whether or not the child has a dossier that year. Filters by school year and activity,
+25 rows a page, and the same rows as a CSV download (``?format=csv``).
+
+Read-only, so pending accounts may read it (like the agenda). The child comes through
+``family.selectors.child_for`` (another household's child is a 404); every read goes
+through ``selectors.history``. The number of queries does not depend on the number of rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.family import selectors as family_selectors
+
+from ..models import Reservation, ReservationStatus
+from ..selectors import history as selectors
+from .agenda import MONTHS, _day_label
+
+PAGE_SIZE = 25
+COLUMNS = ["Date", "Activité", "État", "Origine", "Présence"]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    date: datetime.date
+    date_label: str
+    activity: str
+    school_year: str
+    state: str
+    cancelled: bool
+    origin: str
+    presence: str
+
+    def as_csv(self) -> list[str]:
+        return [self.date_label, self.activity, self.state, self.origin, self.presence]
+
+
+def _date_label(day: datetime.date) -> str:
+    """A day without its weekday: « 2 mars 2026 », « 1er mars 2026 »."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _row(reservation: Reservation) -> HistoryRow:
+    occurrence = reservation.occurrence
+    activity = occurrence.activity
+    if reservation.status == ReservationStatus.CANCELLED:
+        cancelled_on = reservation.cancelled_at.astimezone(PARIS).date() if reservation.cancelled_at else None
+        state = f"Annulé le {_date_label(cancelled_on)}" if cancelled_on else "Annulé"
+    else:
+        state = reservation.get_status_display()
+    origin = str(reservation.get_source_display())
+    if reservation.override_reason:
+        origin += f" – motif : {reservation.override_reason}"
+    try:
+        presence = str(reservation.attendance.get_status_display())
+    except Reservation.attendance.RelatedObjectDoesNotExist:
+        presence = "—"
+    return HistoryRow(date=occurrence.date, date_label=_day_label(occurrence.date), activity=activity.name,
+                      school_year=activity.school_year.label, state=str(state),
+                      cancelled=reservation.status == ReservationStatus.CANCELLED, origin=origin, presence=presence)
+
+
+def _filters(request, child):
+    """The valid filters from the query string; bad values are ignored with a notice."""
+    notices = []
+    years = list(selectors.history_years_for(child=child))
+    raw_year = request.GET.get("annee", "").strip()
+    year = None
+    if raw_year:
+        year = next((candidate for candidate in years if candidate.label == raw_year), None)
+        if year is None:
+            # A real school year without any reservation of the child: shown (empty), not refused.
+            year = selectors.history_school_year_for(label=raw_year)
+            if year is not None:
+                years = sorted([*years, year], key=lambda candidate: candidate.starts_on, reverse=True)
+        if year is None:
+            notices.append(f"L'année scolaire « {raw_year[:20]} » n'apparaît pas dans l'historique de "
+                           f"{child.first_name} : toutes les années sont affichées.")
+    activities = list(selectors.history_activities_for(child=child, school_year=year))
+    raw_activity = request.GET.get("activite", "").strip()
+    activity = None
+    if raw_activity:
+        activity = next((candidate for candidate in activities if str(candidate.pk) == raw_activity), None)
+        if activity is None:
+            notices.append("L'activité demandée n'apparaît pas dans cet historique : toutes les activités "
+                           "sont affichées.")
+    return {"years": years, "year": year, "activities": activities, "activity": activity, "notices": notices}
+
+
+def _csv(child, rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="historique-{slugify(child.first_name) or "enfant"}-{child.pk}.csv"')
+    response["Cache-Control"] = "private, no-store"
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(row.as_csv())
+    return response
+
+
+@login_required
+def history(request, child_id: int):
+    child = family_selectors.child_for(user=request.user, child_id=child_id)
+    filters = _filters(request, child)
+    queryset = selectors.history_for(child=child, school_year=filters["year"], activity=filters["activity"])
+    if request.GET.get("format") == "csv":
+        return _csv(child, (_row(reservation) for reservation in queryset.iterator(chunk_size=500)))
+    items_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    extra = request.GET.copy()
+    for key in ("page", "format"):
+        extra.pop(key, None)
+    csv_query = extra.copy()
+    csv_query["format"] = "csv"
+    show_year = filters["year"] is None
+    return render(request, "activities/history.html", {
+        "child": child,
+        **filters,
+        "items_page": items_page,
+        "rows": [_row(reservation) for reservation in items_page.object_list],
+        "extra_query": extra.urlencode(),
+        "csv_query": csv_query.urlencode(),
+        "filtered": filters["year"] is not None or filters["activity"] is not None,
+        "activity_choices": [
+            (activity.pk, f"{activity.name} ({activity.school_year.label})" if show_year else activity.name)
+            for activity in filters["activities"]
+        ],
+    })
