@@ -6,6 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from espace_citoyen.activities.admin_views import AttendanceViewSet
 from espace_citoyen.activities.dossier_admin import DossierViewSet
+from espace_citoyen.activities.reservation_admin import ReservationAdminViewSet
 from espace_citoyen.activities.viewsets import (
     ActivityViewSet,
     BookingRuleViewSet,
@@ -44,6 +45,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         ExtraDateViewSet,
         OccurrenceViewSet,
         AttendanceViewSet,
+        ReservationAdminViewSet,
     )
 
 

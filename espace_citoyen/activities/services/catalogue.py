@@ -126,6 +126,7 @@ def catalogue_ensure_group_permissions():
     ensure_service_groups()
     group, _created = Group.objects.get_or_create(name=POLE_SCOLAIRE_GROUP)
     codenames = [f"{action}_{model}" for model in _CATALOGUE_MODELS for action in ("add", "change", "view")]
-    codenames += ["view_attendance", "add_attendance", "change_attendance", "view_reservation"]
+    codenames += ["view_attendance", "add_attendance", "change_attendance", "view_reservation", "add_reservation",
+                  "change_reservation"]
     group.permissions.add(*Permission.objects.filter(content_type__app_label="activities", codename__in=codenames))
     return group

@@ -35,7 +35,7 @@ def run(*args):
 def test_sample_is_imported_idempotently(legacy_children):
     out, err = run(str(SAMPLE))
     assert "5 réservation(s) créée(s)" in out and err == ""
-    legacy = Reservation.objects.filter(source=ReservationSource.LEGACY)
+    legacy = Reservation.objects.filter(source=ReservationSource.LEGACY, child__in=legacy_children.values())
     assert legacy.count() == 5
     lea = legacy_children["1042-1"]
     assert set(Reservation.objects.filter(child=lea, status="booked").values_list("occurrence__date", flat=True)) == {
@@ -61,7 +61,7 @@ def test_sample_is_imported_idempotently(legacy_children):
 def test_dry_run_saves_nothing(legacy_children):
     out, _err = run(str(SAMPLE), "--dry-run")
     assert "[essai, rien n'est enregistré] 5 réservation(s) créée(s)" in out
-    assert not Reservation.objects.filter(source=ReservationSource.LEGACY).exists()
+    assert not Reservation.objects.filter(source=ReservationSource.LEGACY, child__in=legacy_children.values()).exists()
     assert not SchoolYear.objects.filter(label="2019-2020").exists()
 
 

@@ -1,0 +1,187 @@
+"""Back office: "Réservations des familles" — a Pôle scolaire agent finds a child, sees the
+child's activity days for a month and books or cancels a day for the family, also past the
+booking deadline, always with a reason ("motif"); the family is told by e-mail.
+Permission: activities.view_reservation to read, activities.change_reservation to book/cancel.
+URL names `reservations_admin:index`, `reservations_admin:child` (child id)."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from espace_citoyen.core.business_calendar import PARIS
+
+from .selectors import agenda as agenda_selectors
+from .selectors import reservations_admin as selectors
+from .selectors.history import history_for
+from .services.agent_bookings import agent_book, agent_cancel, day_label_fr
+from .services.booking import BookingError
+
+VIEW_PERMISSION = "activities.view_reservation"
+CHANGE_PERMISSION = "activities.change_reservation"
+PER_PAGE = 25
+HISTORY_LENGTH = 20
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+INDEX_TITLE = _("Réservations des familles")
+
+
+def _today() -> datetime.date:
+    return timezone.now().astimezone(PARIS).date()
+
+
+def _parse_month(raw: str) -> tuple[int, int] | None:
+    """(year, month) from "YYYY-MM", or None when invalid."""
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        datetime.date(year, month, 1)
+    except ValueError:
+        return None
+    return year, month
+
+
+class _ReservationPermissionMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(VIEW_PERMISSION):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReservationIndexView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "activities/admin/reservations_index.html"
+    page_title = INDEX_TITLE
+    header_icon = "date"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "").strip()
+        page = Paginator(selectors.children_search(query=query), PER_PAGE).get_page(self.request.GET.get("p"))
+        return super().get_context_data(query=query, page_obj=page,
+                                        extra_query=urlencode({"q": query}) if query else "", **kwargs)
+
+
+class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "activities/admin/reservations_child.html"
+    header_icon = "date"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.has_perm(VIEW_PERMISSION):
+            self.child = selectors.child_for_staff(child_id=kwargs["child_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Réservations de {self.child.first_name} {self.child.last_name}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("reservations_admin:index"), "label": INDEX_TITLE},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def _month(self, raw: str, *, warn: bool) -> tuple[int, int]:
+        today = _today()
+        if raw:
+            parsed = _parse_month(raw)
+            if parsed:
+                return parsed
+            if warn:
+                messages.warning(self.request, "Le mois demandé n'est pas valide : voici le mois en cours.")
+        return today.year, today.month
+
+    def get_context_data(self, *, year=None, month=None, errors=None, reasons=None, **kwargs):
+        if year is None:
+            year, month = self._month(self.request.GET.get("mois", ""), warn=True)
+        first = datetime.date(year, month, 1)
+        previous = (first - datetime.timedelta(days=1)).replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        errors, reasons = errors or {}, reasons or {}
+        days = selectors.days_for_agent(child=self.child, year=year, month=month)
+        rows = [{"day": day, "error": errors.get(day.occurrence.pk, ""), "reason": reasons.get(day.occurrence.pk, "")}
+                for day in days]
+        history = []
+        for reservation in history_for(child=self.child)[:HISTORY_LENGTH]:
+            attendance = getattr(reservation, "attendance", None)
+            history.append({"reservation": reservation, "attendance": attendance})
+        return super().get_context_data(
+            child=self.child, adults=[m.user for m in self.child.household.memberships.all()],
+            has_activities=agenda_selectors.activities_for(child=self.child).exists(),
+            rows=rows, history=history, history_length=HISTORY_LENGTH,
+            can_change=self.request.user.has_perm(CHANGE_PERMISSION),
+            month_label=f"{MONTHS[month - 1]} {year}", month_param=f"{year}-{month:02d}",
+            previous_param=f"{previous:%Y-%m}", next_param=f"{following:%Y-%m}", **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(CHANGE_PERMISSION):
+            return permission_denied(request)
+        child = self.child
+        try:
+            occurrence_id = int(request.POST.get("jour", ""))
+        except ValueError:
+            raise Http404 from None
+        occurrence = agenda_selectors.occurrence_for_child(child=child, occurrence_id=occurrence_id)
+        parsed = _parse_month(request.POST.get("mois", ""))
+        year, month = parsed or (occurrence.date.year, occurrence.date.month)
+        reason = request.POST.get("motif", "")
+        action = request.POST.get("action", "")
+        day = f"le {day_label_fr(occurrence.date)} ({occurrence.activity.name})"
+        try:
+            if action == "annuler":
+                try:
+                    reservation = agenda_selectors.reservation_for_child(child=child, occurrence_id=occurrence.pk)
+                except Http404:
+                    raise BookingError(f"{child.first_name} n'est pas inscrit(e) ce jour-là.", code="not_booked") \
+                        from None
+                agent_cancel(reservation=reservation, actor=request.user, reason=reason)
+                done = f"Réservation annulée pour {child.first_name} {day}."
+            elif action == "reserver":
+                agent_book(child=child, occurrence=occurrence, actor=request.user, reason=reason)
+                done = f"Réservation enregistrée pour {child.first_name} {day}."
+            else:
+                raise BookingError("Action inconnue : choisissez « Réserver » ou « Annuler ».", code="action")
+        except BookingError as error:
+            message = f"{child.first_name}, {day} : {error.message}"
+            messages.error(request, message)
+            context = self.get_context_data(year=year, month=month, errors={occurrence.pk: error.message},
+                                            reasons={occurrence.pk: reason})
+            return self.render_to_response(context, status=400)
+        messages.success(request, f"{done} La famille est prévenue par courriel.")
+        url = reverse("reservations_admin:child", args=[child.pk]) + f"?mois={year}-{month:02d}"
+        return redirect(f"{url}#jour-{occurrence.pk}")
+
+
+class ReservationAdminViewSet(ViewSet):
+    name = "reservations_admin"
+    url_prefix = "espace-citoyen/reservations"
+    icon = "date"
+    menu_label = INDEX_TITLE
+    add_to_admin_menu = False
+
+    @property
+    def menu_item_class(self):
+        class ReservationMenuItem(MenuItem):
+            def is_shown(self, request):
+                return request.user.has_perm(VIEW_PERMISSION)
+
+        return ReservationMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", ReservationIndexView.as_view(), name="index"),
+            path("<int:child_id>/", ReservationChildView.as_view(), name="child"),
+        ]

@@ -1,0 +1,86 @@
+"""Bookings made by a town agent (Pôle scolaire) for a family, possibly past the booking
+deadline ("dérogation"): a reason is always required, it is recorded on the reservation,
+and the household's adults are told by e-mail once the change is committed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from espace_citoyen.family.models import Child
+
+from ..models import WEEKDAY_LABELS, Occurrence, Reservation
+from .booking import BookingError, reservation_book, reservation_cancel
+from .catalogue import _MONTHS_FR, _household_emails
+
+__all__ = ["REASON_REQUIRED", "agent_book", "agent_cancel", "day_label_fr"]
+
+REASON_REQUIRED = "Indiquez le motif de la dérogation."
+REASON_MAX_LENGTH = 200  # Reservation.override_reason
+
+
+def day_label_fr(day) -> str:
+    """ "mardi 3 mars 2026", "dimanche 1er mars 2026" """
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{WEEKDAY_LABELS[day.weekday()]} {number} {_MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def _check_agent(actor) -> None:
+    if not (actor and actor.is_staff):
+        raise BookingError("Seul un agent de la mairie peut intervenir pour une famille.", code="agent")
+
+
+def _clean_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError(REASON_REQUIRED, code="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise BookingError(f"Le motif ne doit pas dépasser {REASON_MAX_LENGTH} caractères "
+                           f"(il en compte {len(reason)}).", code="reason")
+    return reason
+
+
+def _notify(*, reservation_id: int, action: str, reason: str) -> None:
+    """Register the e-mail to the household's adults for after the commit."""
+
+    def send():
+        reservation = Reservation.objects.select_related("child", "occurrence__activity").get(pk=reservation_id)
+        recipients = _household_emails(reservation.child)
+        if not recipients:
+            return
+        agenda = reverse("activities:agenda", args=[reservation.child_id])
+        context = {
+            "action": action, "child": reservation.child, "activity": reservation.occurrence.activity.name,
+            "day": day_label_fr(reservation.occurrence.date), "reason": reason,
+            "url": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{agenda}?mois={reservation.occurrence.date:%Y-%m}",
+        }
+        subject = render_to_string("activities/emails/agent_booking_subject.txt", context).strip()
+        body = render_to_string("activities/emails/agent_booking_body.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+    transaction.on_commit(send)
+
+
+def agent_book(*, child: Child, occurrence: Occurrence, actor, reason: str) -> Reservation:
+    """Book one day for the child on behalf of the family (deadline may be past).
+    Raises BookingError (French message) when refused: no reason, closed, full, no dossier…"""
+    _check_agent(actor)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        reservation = reservation_book(child=child, occurrence=occurrence, actor=actor, override_reason=reason)
+        _notify(reservation_id=reservation.pk, action="book", reason=reason)
+    return reservation
+
+
+def agent_cancel(*, reservation: Reservation, actor, reason: str) -> Reservation:
+    """Cancel a booked day on behalf of the family (deadline may be past); the freed place
+    goes to the waiting list as for any cancellation."""
+    _check_agent(actor)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        reservation = reservation_cancel(reservation=reservation, actor=actor, override_reason=reason)
+        _notify(reservation_id=reservation.pk, action="cancel", reason=reason)
+    return reservation
