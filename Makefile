@@ -36,11 +36,12 @@ test: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/python -m ruff check . || true
+	$(BIN)/python -m ruff check .
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/run.py
 	$(BIN)/python bench/import_portail_famille.py
+	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/activities.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var

@@ -140,7 +140,6 @@ class TwoFactorDisableForm(forms.Form):
 from .models import Civility, ContactMethod  # noqa: E402
 
 from espace_citoyen.core.validation import (  # noqa: E402
-    INVALID_PHONE,
     clean_phone_number,
     process_photo,
 )

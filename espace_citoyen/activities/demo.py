@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 
 from django.db import transaction
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from espace_citoyen.accounts.models import AccountStatus, User

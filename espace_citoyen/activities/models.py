@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-WEEKDAY_LABELS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+from espace_citoyen.core.business_calendar import WEEKDAYS_FR
+
+WEEKDAY_LABELS = list(WEEKDAYS_FR)
 
 
 class SchoolYear(models.Model):

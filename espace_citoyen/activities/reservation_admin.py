@@ -22,20 +22,18 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
 
 from .selectors import agenda as agenda_selectors
 from .selectors import reservations_admin as selectors
 from .selectors.history import history_for
-from .services.agent_bookings import agent_book, agent_cancel, day_label_fr
+from .services.agent_bookings import agent_book, agent_cancel
 from .services.booking import BookingError
 
 VIEW_PERMISSION = "activities.view_reservation"
 CHANGE_PERMISSION = "activities.change_reservation"
 PER_PAGE = 25
 HISTORY_LENGTH = 20
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
 INDEX_TITLE = _("Réservations des familles")
 
 
@@ -122,7 +120,7 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
             has_activities=agenda_selectors.activities_for(child=self.child).exists(),
             rows=rows, history=history, history_length=HISTORY_LENGTH,
             can_change=self.request.user.has_perm(CHANGE_PERMISSION),
-            month_label=f"{MONTHS[month - 1]} {year}", month_param=f"{year}-{month:02d}",
+            month_label=format_month(year, month), month_param=f"{year}-{month:02d}",
             previous_param=f"{previous:%Y-%m}", next_param=f"{following:%Y-%m}", **kwargs,
         )
 
@@ -139,7 +137,7 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
         year, month = parsed or (occurrence.date.year, occurrence.date.month)
         reason = request.POST.get("motif", "")
         action = request.POST.get("action", "")
-        day = f"le {day_label_fr(occurrence.date)} ({occurrence.activity.name})"
+        day = f"le {format_day(occurrence.date)} ({occurrence.activity.name})"
         try:
             if action == "annuler":
                 try:

@@ -14,8 +14,8 @@ from espace_citoyen.core.business_calendar import PARIS
 
 from .models import BookingRule, Occurrence
 
-_MONTHS = business_calendar._MONTHS_FR
-_WEEKDAYS = business_calendar._WEEKDAYS_FR
+_MONTHS = business_calendar.MONTHS_FR
+_WEEKDAYS = business_calendar.WEEKDAYS_FR
 
 
 def deadline_for(*, rule: BookingRule, day) -> datetime:

@@ -175,6 +175,22 @@ def deadline_before(day: date, business_days: int, at: time) -> datetime:
     return _localize(datetime.combine(business_days_before(day, business_days), at))
 
 
+MONTHS_FR = _MONTHS_FR
+WEEKDAYS_FR = _WEEKDAYS_FR
+
+
+def format_day(day: date, *, weekday: bool = True) -> str:
+    """French text of a day: "mardi 3 mars 2026", or "3 mars 2026" with weekday=False
+    ("1er" for the first day of a month)."""
+    text = f"{'1er' if day.day == 1 else day.day} {_MONTHS_FR[day.month - 1]} {day.year}"
+    return f"{_WEEKDAYS_FR[day.weekday()]} {text}" if weekday else text
+
+
+def format_month(year: int, month: int) -> str:
+    """ "mars 2026" """
+    return f"{_MONTHS_FR[month - 1]} {year}"
+
+
 def format_deadline(dt: datetime) -> str:
     """French text of an aware datetime in Paris time: "mercredi 27 mai 2026 à 10:00".
 

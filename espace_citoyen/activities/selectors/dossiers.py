@@ -9,14 +9,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from espace_citoyen.core import business_calendar
 from espace_citoyen.core.services_map import TownService, staff_can_see_service
 from espace_citoyen.documents.models import Document, DocumentType
 from espace_citoyen.family.models import Membership
 
 from ..models import Activity, Dossier, DossierStatus, RegistrationCampaign, SchoolYear
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
 
 # Dossiers the parent may still change: never sent, sent back for completion, or refused
 # (corrected and sent again). A draft or a refused dossier only while the campaign is open;
@@ -27,8 +26,7 @@ _EDITABLE_AFTER_DEADLINE = {DossierStatus.TO_COMPLETE}
 
 def format_day(day: datetime.date) -> str:
     """5 mai 2027, 1er juin 2027."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    return business_calendar.format_day(day, weekday=False)
 
 
 @dataclass

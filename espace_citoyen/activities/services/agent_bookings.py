@@ -12,20 +12,16 @@ from django.urls import reverse
 
 from espace_citoyen.family.models import Child
 
-from ..models import WEEKDAY_LABELS, Occurrence, Reservation
-from .booking import BookingError, reservation_book, reservation_cancel
-from .catalogue import _MONTHS_FR, _household_emails
+from espace_citoyen.core.business_calendar import format_day
 
-__all__ = ["REASON_REQUIRED", "agent_book", "agent_cancel", "day_label_fr"]
+from ..models import Occurrence, Reservation
+from .booking import BookingError, reservation_book, reservation_cancel
+from .catalogue import _household_emails
+
+__all__ = ["REASON_REQUIRED", "agent_book", "agent_cancel"]
 
 REASON_REQUIRED = "Indiquez le motif de la dérogation."
 REASON_MAX_LENGTH = 200  # Reservation.override_reason
-
-
-def day_label_fr(day) -> str:
-    """ "mardi 3 mars 2026", "dimanche 1er mars 2026" """
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{WEEKDAY_LABELS[day.weekday()]} {number} {_MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def _check_agent(actor) -> None:
@@ -54,7 +50,7 @@ def _notify(*, reservation_id: int, action: str, reason: str) -> None:
         agenda = reverse("activities:agenda", args=[reservation.child_id])
         context = {
             "action": action, "child": reservation.child, "activity": reservation.occurrence.activity.name,
-            "day": day_label_fr(reservation.occurrence.date), "reason": reason,
+            "day": format_day(reservation.occurrence.date), "reason": reason,
             "url": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{agenda}?mois={reservation.occurrence.date:%Y-%m}",
         }
         subject = render_to_string("activities/emails/agent_booking_subject.txt", context).strip()

@@ -10,21 +10,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from espace_citoyen.accounts.models import ContactMethod
-from espace_citoyen.core.business_calendar import _public_holidays
+from espace_citoyen.core.business_calendar import _public_holidays, format_day
 from espace_citoyen.family.models import Membership
 
 from ..models import Activity, Occurrence, OccurrenceStatus, Period, ReservationStatus
 
 __all__ = ["activity_planned_dates", "occurrence_close", "occurrences_generate"]
-
-_WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-              "novembre", "décembre")
-
-
-def format_day_fr(day: date) -> str:
-    return f"{_WEEKDAYS_FR[day.weekday()]} {day.day} {_MONTHS_FR[day.month - 1]} {day.year}"
-
 
 def _is_public_holiday(day: date) -> bool:
     return day in _public_holidays(day.year)
@@ -96,7 +87,7 @@ def occurrence_close(*, occurrence: Occurrence, reason: str, actor=None) -> int:
         child = reservation.child
         for email in _household_emails(child):
             children_by_email.setdefault(email, []).append(f"{child.first_name} {child.last_name}")
-    context = {"activity": occurrence.activity.name, "day": format_day_fr(occurrence.date),
+    context = {"activity": occurrence.activity.name, "day": format_day(occurrence.date),
                "reason": occurrence.closed_reason}
     subject = render_to_string("activities/emails/occurrence_closed_subject.txt", context).strip()
     messages = [(subject, render_to_string("activities/emails/occurrence_closed_body.txt",

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
-from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
 from espace_citoyen.family import selectors as family_selectors
 
 from .. import rules
@@ -28,8 +28,6 @@ from ..selectors import agenda as selectors
 from ..services import booking
 from ..services.booking import BookingError
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
 
 
 def _today() -> datetime.date:
@@ -43,10 +41,6 @@ def _back(request, child) -> str:
     if target.startswith(agenda) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return agenda
-
-
-def _day_label(day: datetime.date) -> str:
-    return f"{WEEKDAY_LABELS[day.weekday()]} {'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @login_required
@@ -70,7 +64,7 @@ def agenda(request, child_id: int):
         previous, following = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
         context.update({
             "days": days, "monday": monday,
-            "period_label": f"semaine du {_day_label(monday)} au {_day_label(days[-1].date)}",
+            "period_label": f"semaine du {format_day(monday)} au {format_day(days[-1].date)}",
             "week_param": f"{iso.year}-W{iso.week:02d}",
             "previous_param": f"{previous.isocalendar().year}-W{previous.isocalendar().week:02d}",
             "next_param": f"{following.isocalendar().year}-W{following.isocalendar().week:02d}",
@@ -90,7 +84,7 @@ def agenda(request, child_id: int):
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         context.update({
             "weeks": selectors.month_for(child=child, year=year, month=month),
-            "period_label": f"{MONTHS[month - 1]} {year}", "month_param": f"{year}-{month:02d}",
+            "period_label": format_month(year, month), "month_param": f"{year}-{month:02d}",
             "previous_param": f"{previous:%Y-%m}", "next_param": f"{following:%Y-%m}",
         })
     context["feed"] = booking.calendar_feed_ensure(child=child) if request.user.is_validated else None
@@ -115,7 +109,7 @@ def book(request, child_id: int, occurrence_id: int):
     child = family_selectors.child_for(user=request.user, child_id=child_id)
     occurrence = selectors.occurrence_for_child(child=child, occurrence_id=occurrence_id)
     _run(request, lambda: booking.reservation_book(child=child, occurrence=occurrence, actor=request.user),
-         f"{occurrence.activity.name} réservé(e) pour {child.first_name} le {_day_label(occurrence.date)}.")
+         f"{occurrence.activity.name} réservé(e) pour {child.first_name} le {format_day(occurrence.date)}.")
     return redirect(_back(request, child))
 
 
@@ -126,7 +120,7 @@ def cancel(request, child_id: int, occurrence_id: int):
     reservation = selectors.reservation_for_child(child=child, occurrence_id=occurrence_id)
     occurrence = reservation.occurrence
     _run(request, lambda: booking.reservation_cancel(reservation=reservation, actor=request.user),
-         f"Réservation annulée : {occurrence.activity.name} pour {child.first_name} le {_day_label(occurrence.date)}.")
+         f"Réservation annulée : {occurrence.activity.name} pour {child.first_name} le {format_day(occurrence.date)}.")
     return redirect(_back(request, child))
 
 
@@ -136,7 +130,7 @@ def waiting_join(request, child_id: int, occurrence_id: int):
     child = family_selectors.child_for(user=request.user, child_id=child_id)
     occurrence = selectors.occurrence_for_child(child=child, occurrence_id=occurrence_id)
     _run(request, lambda: booking.waiting_list_join(child=child, occurrence=occurrence, actor=request.user),
-         f"{child.first_name} est inscrit(e) sur la liste d'attente du {_day_label(occurrence.date)} "
+         f"{child.first_name} est inscrit(e) sur la liste d'attente du {format_day(occurrence.date)} "
          f"({occurrence.activity.name}). Vous serez prévenu(e) par e-mail si une place se libère.")
     return redirect(_back(request, child))
 
@@ -147,7 +141,7 @@ def waiting_leave(request, child_id: int, entry_id: int):
     child = family_selectors.child_for(user=request.user, child_id=child_id)
     entry = selectors.waiting_entry_for_child(child=child, entry_id=entry_id)
     _run(request, lambda: booking.waiting_list_leave(entry=entry, actor=request.user),
-         f"{child.first_name} a été retiré(e) de la liste d'attente du {_day_label(entry.occurrence.date)}.")
+         f"{child.first_name} a été retiré(e) de la liste d'attente du {format_day(entry.occurrence.date)}.")
     return redirect(_back(request, child))
 
 
@@ -157,7 +151,7 @@ def offer_accept(request, child_id: int, entry_id: int):
     child = family_selectors.child_for(user=request.user, child_id=child_id)
     entry = selectors.waiting_entry_for_child(child=child, entry_id=entry_id)
     _run(request, lambda: booking.waiting_offer_accept(entry=entry, actor=request.user),
-         f"Place acceptée : {child.first_name} est inscrit(e) le {_day_label(entry.occurrence.date)}.")
+         f"Place acceptée : {child.first_name} est inscrit(e) le {format_day(entry.occurrence.date)}.")
     return redirect(_back(request, child))
 
 
@@ -190,7 +184,7 @@ def pattern(request, child_id: int):
                 messages.info(request, "Aucune journée de cette activité ne correspond à ces critères.")
             return render(request, "activities/agenda_pattern_done.html",
                           {"child": child, "summary": summary, "activity": data["activity"],
-                           "day_label": _day_label})
+                           "day_label": format_day})
     else:
         today = _today()
         form = PatternForm(initial={"children": [child.pk], "start": today.strftime("%d/%m/%Y"),

@@ -19,12 +19,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.core.business_calendar import PARIS, format_day
 from espace_citoyen.family import selectors as family_selectors
 
 from ..models import Reservation, ReservationStatus
 from ..selectors import history as selectors
-from .agenda import MONTHS, _day_label
 
 PAGE_SIZE = 25
 COLUMNS = ["Date", "Activité", "État", "Origine", "Présence"]
@@ -45,17 +44,12 @@ class HistoryRow:
         return [self.date_label, self.activity, self.state, self.origin, self.presence]
 
 
-def _date_label(day: datetime.date) -> str:
-    """A day without its weekday: « 2 mars 2026 », « 1er mars 2026 »."""
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def _row(reservation: Reservation) -> HistoryRow:
     occurrence = reservation.occurrence
     activity = occurrence.activity
     if reservation.status == ReservationStatus.CANCELLED:
         cancelled_on = reservation.cancelled_at.astimezone(PARIS).date() if reservation.cancelled_at else None
-        state = f"Annulé le {_date_label(cancelled_on)}" if cancelled_on else "Annulé"
+        state = f"Annulé le {format_day(cancelled_on, weekday=False)}" if cancelled_on else "Annulé"
     else:
         state = reservation.get_status_display()
     origin = str(reservation.get_source_display())
@@ -65,7 +59,7 @@ def _row(reservation: Reservation) -> HistoryRow:
         presence = str(reservation.attendance.get_status_display())
     except Reservation.attendance.RelatedObjectDoesNotExist:
         presence = "—"
-    return HistoryRow(date=occurrence.date, date_label=_day_label(occurrence.date), activity=activity.name,
+    return HistoryRow(date=occurrence.date, date_label=format_day(occurrence.date), activity=activity.name,
                       school_year=activity.school_year.label, state=str(state),
                       cancelled=reservation.status == ReservationStatus.CANCELLED, origin=origin, presence=presence)
 

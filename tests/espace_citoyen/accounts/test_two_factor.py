@@ -296,7 +296,7 @@ def test_password_reset_does_not_bypass_the_second_factor(client, citizen):
 def admin_urls() -> list[str]:
     from wagtail.documents.models import Document
     from wagtail.images.models import Image
-    from wagtail.models import Page, Site
+    from wagtail.models import Site
 
     from espace_citoyen.family.models import Household
 

@@ -263,7 +263,7 @@ def test_agent_books_past_the_deadline_with_a_reason(client, agent, family, past
     assert "Chloé" in message.subject and "Restauration scolaire" in message.subject
     assert "Motif : Oubli signalé par téléphone" in message.body
     assert "a réservé" in message.body and "mairie" in message.body
-    from espace_citoyen.activities.services.agent_bookings import day_label_fr
+    from espace_citoyen.core.business_calendar import format_day as day_label_fr
 
     assert day_label_fr(past_day.date) in message.body
 

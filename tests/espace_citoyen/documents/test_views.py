@@ -63,7 +63,7 @@ def test_other_household_cannot_transmit_someone_elses_document(client, owner, o
 
 
 def test_list_shows_only_my_documents_and_quota(client, owner, other, upload):
-    mine = upload(owner, label="Mon attestation")
+    upload(owner, label="Mon attestation")
     upload(other, label="Document de quelqu'un d'autre")
     client.force_login(owner)
     response = client.get(reverse("documents:list"))
