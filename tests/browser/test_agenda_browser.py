@@ -75,3 +75,10 @@ def test_parent_books_a_pattern_cancels_a_day_and_sees_the_lock(live_site, brows
     assert "Réservation annulée" in page.locator(".flash-messages").inner_text()
     assert_accessible(page)
     assert sorted(r.occurrence.date for r in booked.all()) == [days[0], days[3]]
+
+    # The history lists the booked days and the cancelled one.
+    page.get_by_role("link", name="Historique des réservations").click()
+    page.wait_for_url(re.compile(rf"/espace-citoyen/enfants/{chloe.pk}/historique/$"))
+    table = page.locator("table").inner_text()
+    assert "Annulé le" in table and table.count("Réservé") == 2
+    assert_accessible(page)
