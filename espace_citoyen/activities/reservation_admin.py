@@ -26,7 +26,7 @@ from espace_citoyen.core.business_calendar import PARIS, format_day, format_mont
 
 from .selectors import agenda as agenda_selectors
 from .selectors import reservations_admin as selectors
-from .selectors.history import history_for
+from .selectors.history import history_for, history_rows
 from .services.agent_bookings import agent_book, agent_cancel
 from .services.booking import BookingError
 
@@ -111,10 +111,7 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
         days = selectors.days_for_agent(child=self.child, year=year, month=month)
         rows = [{"day": day, "error": errors.get(day.occurrence.pk, ""), "reason": reasons.get(day.occurrence.pk, "")}
                 for day in days]
-        history = []
-        for reservation in history_for(child=self.child)[:HISTORY_LENGTH]:
-            attendance = getattr(reservation, "attendance", None)
-            history.append({"reservation": reservation, "attendance": attendance})
+        history = list(history_rows(history_for(child=self.child)[:HISTORY_LENGTH]))
         return super().get_context_data(
             child=self.child, adults=[m.user for m in self.child.household.memberships.all()],
             has_activities=agenda_selectors.activities_for(child=self.child).exists(),

@@ -54,6 +54,7 @@ class Cell:
     reservation: Reservation | None
     waiting: WaitingListEntry | None
     deadline_text: str  # "modifiable jusqu'au mardi 3 mars, 10:00", empty when locked/closed
+    offers: int = 0  # places of the day held for waiting-list offers (any family)
 
     @property
     def label(self) -> str:
@@ -96,6 +97,15 @@ def waiting_entry_for_child(*, child: Child, entry_id: int) -> WaitingListEntry:
                              child=child, pk=entry_id)
 
 
+def offers_by_occurrence(ids) -> dict[int, int]:
+    """{occurrence id: number of places held for a pending waiting-list offer}."""
+    offers: dict[int, int] = {}
+    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED).values_list(
+            "occurrence_id", flat=True):
+        offers[occ_id] = offers.get(occ_id, 0) + 1
+    return offers
+
+
 def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=None) -> dict:
     """{date: [Cell, ...]} for the child's activities between start and end (included)."""
     now = now or timezone.now()
@@ -108,10 +118,7 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
         child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED)}
     waiting = {w.occurrence_id: w for w in WaitingListEntry.objects.filter(
         child=child, occurrence_id__in=ids, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])}
-    offers: dict[int, int] = {}
-    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED).values_list(
-            "occurrence_id", flat=True):
-        offers[occ_id] = offers.get(occ_id, 0) + 1
+    offers = offers_by_occurrence(ids)
     result: dict[datetime.date, list] = {}
     for occ in occurrences:
         reservation = reservations.get(occ.pk)
@@ -132,7 +139,7 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
         deadline_text = rules.change_notice(occurrence=occ) if state not in (CellState.CLOSED, CellState.LOCKED) else ""
         result.setdefault(occ.date, []).append(
             Cell(occurrence=occ, state=state, booked=bool(reservation), reservation=reservation, waiting=entry,
-                 deadline_text=deadline_text)
+                 deadline_text=deadline_text, offers=offers.get(occ.pk, 0))
         )
     return result
 

@@ -6,13 +6,19 @@ citizens, the agents' own lookup in the back office)."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+
+from espace_citoyen.core.business_calendar import PARIS, format_day
 
 from espace_citoyen.family.models import Child
 
-from ..models import Activity, Reservation, SchoolYear
+from ..models import Activity, Reservation, ReservationStatus, SchoolYear
 
-__all__ = ["history_for", "history_years_for"]
+__all__ = ["HistoryRow", "history_for", "history_rows", "history_years_for"]
 
 
 def history_for(*, child: Child, school_year: SchoolYear | None = None,
@@ -48,3 +54,46 @@ def history_school_year_for(*, label: str) -> SchoolYear | None:
     """A school year by its label (a year asked for in the filter in which the child has no
     reservation yet: the page then says so), or None."""
     return SchoolYear.objects.filter(label=label).first() if label and len(label) <= 9 else None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of the history as the parent and the agent read it (page and CSV)."""
+
+    date: datetime.date
+    date_label: str  # "mardi 3 mars 2026"
+    activity: str
+    school_year: str
+    state: str  # "Réservé", "Annulé le 2 mars 2026"
+    cancelled: bool
+    origin: str  # "Agent de la mairie – motif : …"
+    presence: str  # "Présent", "Absent, justifié", "—"
+
+    def as_csv(self) -> list[str]:
+        return [self.date_label, self.activity, self.state, self.origin, self.presence]
+
+
+def _row(reservation: Reservation) -> HistoryRow:
+    occurrence = reservation.occurrence
+    activity = occurrence.activity
+    cancelled = reservation.status == ReservationStatus.CANCELLED
+    if cancelled:
+        cancelled_on = reservation.cancelled_at.astimezone(PARIS).date() if reservation.cancelled_at else None
+        state = f"Annulé le {format_day(cancelled_on, weekday=False)}" if cancelled_on else "Annulé"
+    else:
+        state = str(reservation.get_status_display())
+    origin = str(reservation.get_source_display())
+    if reservation.override_reason:
+        origin += f" – motif : {reservation.override_reason}"
+    try:
+        presence = str(reservation.attendance.get_status_display())
+    except Reservation.attendance.RelatedObjectDoesNotExist:
+        presence = "—"
+    return HistoryRow(date=occurrence.date, date_label=format_day(occurrence.date), activity=activity.name,
+                      school_year=activity.school_year.label, state=state, cancelled=cancelled, origin=origin,
+                      presence=presence)
+
+
+def history_rows(reservations: Iterable[Reservation]) -> Iterator[HistoryRow]:
+    """The display rows of reservations read through ``history_for``."""
+    return (_row(reservation) for reservation in reservations)

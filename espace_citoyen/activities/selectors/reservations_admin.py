@@ -13,28 +13,19 @@ from django.shortcuts import get_object_or_404
 
 from espace_citoyen.family.models import Child, Membership
 
-from ..models import Occurrence, Reservation, WaitingListEntry, WaitingStatus
+from ..models import Occurrence, Reservation, WaitingStatus
 from .agenda import CellState, cells_for
 
-__all__ = ["AgentDay", "AgentState", "child_for_staff", "children_search", "days_for_agent"]
-
-
-class AgentState:
-    BOOKED = "booked"
-    AVAILABLE = "available"
-    FULL = "full"
-    CLOSED = "closed"
-    LOCKED = "locked"
-    OFFERED = "offered"
+__all__ = ["AgentDay", "child_for_staff", "children_search", "days_for_agent"]
 
 
 AGENT_STATE_LABELS = {
-    AgentState.BOOKED: "Réservé",
-    AgentState.AVAILABLE: "Disponible",
-    AgentState.FULL: "Complet",
-    AgentState.CLOSED: "Fermé",
-    AgentState.LOCKED: "Délai dépassé",
-    AgentState.OFFERED: "Place proposée à la famille",
+    CellState.BOOKED: "Réservé",
+    CellState.AVAILABLE: "Disponible",
+    CellState.FULL: "Complet",
+    CellState.CLOSED: "Fermé",
+    CellState.LOCKED: "Délai dépassé",
+    CellState.OFFERED: "Place proposée à la famille",
 }
 
 
@@ -59,17 +50,17 @@ class AgentDay:
     @property
     def label(self) -> str:
         label = AGENT_STATE_LABELS[self.state]
-        if self.past_deadline and self.state in (AgentState.BOOKED, AgentState.FULL):
+        if self.past_deadline and self.state in (CellState.BOOKED, CellState.FULL):
             label += " (délai dépassé)"
         return label
 
     @property
     def can_cancel(self) -> bool:
-        return self.state == AgentState.BOOKED
+        return self.state == CellState.BOOKED
 
     @property
     def can_book(self) -> bool:
-        return self.state in (AgentState.AVAILABLE, AgentState.LOCKED)
+        return self.state in (CellState.AVAILABLE, CellState.LOCKED)
 
 
 def _children_queryset() -> QuerySet[Child]:
@@ -100,29 +91,24 @@ def days_for_agent(*, child: Child, year: int, month: int, now=None) -> list[Age
     """The month's days of the child's validated-dossier activities, by date then activity."""
     start, end = month_bounds(year, month)
     cells = cells_for(child=child, start=start, end=end, now=now)
-    ids = [cell.occurrence.pk for day_cells in cells.values() for cell in day_cells]
-    offers: dict[int, int] = {}
-    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED).values_list(
-            "occurrence_id", flat=True):
-        offers[occ_id] = offers.get(occ_id, 0) + 1
     days = []
     for date in sorted(cells):
         for cell in cells[date]:
             occ = cell.occurrence
             past_deadline = cell.state == CellState.LOCKED
-            held = offers.get(occ.pk, 0)
+            held = cell.offers
             if cell.state == CellState.CLOSED:
-                state = AgentState.CLOSED
+                state = CellState.CLOSED
             elif cell.reservation is not None:
-                state = AgentState.BOOKED
+                state = CellState.BOOKED
             elif cell.waiting is not None and cell.waiting.status == WaitingStatus.OFFERED:
-                state = AgentState.OFFERED
+                state = CellState.OFFERED
             elif occ.booked_count + held >= occ.capacity:
-                state = AgentState.FULL
+                state = CellState.FULL
             elif past_deadline:
-                state = AgentState.LOCKED
+                state = CellState.LOCKED
             else:
-                state = AgentState.AVAILABLE
+                state = CellState.AVAILABLE
             days.append(AgentDay(occurrence=occ, state=state, past_deadline=past_deadline,
                                  reservation=cell.reservation, offers=held))
     return days

@@ -10,8 +10,6 @@ through ``selectors.history``. The number of queries does not depend on the numb
 from __future__ import annotations
 
 import csv
-import datetime
-from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,49 +17,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from espace_citoyen.core.business_calendar import PARIS, format_day
 from espace_citoyen.family import selectors as family_selectors
 
-from ..models import Reservation, ReservationStatus
 from ..selectors import history as selectors
 
 PAGE_SIZE = 25
 COLUMNS = ["Date", "Activité", "État", "Origine", "Présence"]
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    date: datetime.date
-    date_label: str
-    activity: str
-    school_year: str
-    state: str
-    cancelled: bool
-    origin: str
-    presence: str
-
-    def as_csv(self) -> list[str]:
-        return [self.date_label, self.activity, self.state, self.origin, self.presence]
-
-
-def _row(reservation: Reservation) -> HistoryRow:
-    occurrence = reservation.occurrence
-    activity = occurrence.activity
-    if reservation.status == ReservationStatus.CANCELLED:
-        cancelled_on = reservation.cancelled_at.astimezone(PARIS).date() if reservation.cancelled_at else None
-        state = f"Annulé le {format_day(cancelled_on, weekday=False)}" if cancelled_on else "Annulé"
-    else:
-        state = reservation.get_status_display()
-    origin = str(reservation.get_source_display())
-    if reservation.override_reason:
-        origin += f" – motif : {reservation.override_reason}"
-    try:
-        presence = str(reservation.attendance.get_status_display())
-    except Reservation.attendance.RelatedObjectDoesNotExist:
-        presence = "—"
-    return HistoryRow(date=occurrence.date, date_label=format_day(occurrence.date), activity=activity.name,
-                      school_year=activity.school_year.label, state=str(state),
-                      cancelled=reservation.status == ReservationStatus.CANCELLED, origin=origin, presence=presence)
 
 
 def _filters(request, child):
@@ -110,7 +71,7 @@ def history(request, child_id: int):
     filters = _filters(request, child)
     queryset = selectors.history_for(child=child, school_year=filters["year"], activity=filters["activity"])
     if request.GET.get("format") == "csv":
-        return _csv(child, (_row(reservation) for reservation in queryset.iterator(chunk_size=500)))
+        return _csv(child, (row for row in selectors.history_rows(queryset.iterator(chunk_size=500))))
     items_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     extra = request.GET.copy()
     for key in ("page", "format"):
@@ -118,11 +79,21 @@ def history(request, child_id: int):
     csv_query = extra.copy()
     csv_query["format"] = "csv"
     show_year = filters["year"] is None
+    caption = f"Réservations de {child.first_name}"
+    if filters["year"]:
+        caption += f", année scolaire {filters['year'].label}"
+    if filters["activity"]:
+        caption += f", {filters['activity'].name}"
+    caption += ", la plus récente en premier"
+    if items_page.paginator.num_pages > 1:
+        caption += f" (page {items_page.number} sur {items_page.paginator.num_pages})"
     return render(request, "activities/history.html", {
         "child": child,
         **filters,
+        "caption": caption,
+        "show_year": show_year,
         "items_page": items_page,
-        "rows": [_row(reservation) for reservation in items_page.object_list],
+        "rows": list(selectors.history_rows(items_page.object_list)),
         "extra_query": extra.urlencode(),
         "csv_query": csv_query.urlencode(),
         "filtered": filters["year"] is not None or filters["activity"] is not None,

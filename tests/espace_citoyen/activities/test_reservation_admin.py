@@ -271,7 +271,7 @@ def test_agent_books_past_the_deadline_with_a_reason(client, agent, family, past
     assert (f"Réservation enregistrée pour Chloé le {day_label_fr(past_day.date)} (Restauration scolaire). "
             "La famille est prévenue par courriel.") in page
     assert "Réservé" in row_of(page, past_day) and "Annuler" in row_of(page, past_day)
-    assert "Agent de la mairie (motif : Oubli signalé par téléphone)" in page
+    assert "Agent de la mairie – motif : Oubli signalé par téléphone" in page
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
