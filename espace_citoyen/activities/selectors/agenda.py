@@ -97,11 +97,12 @@ def waiting_entry_for_child(*, child: Child, entry_id: int) -> WaitingListEntry:
                              child=child, pk=entry_id)
 
 
-def offers_by_occurrence(ids) -> dict[int, int]:
-    """{occurrence id: number of places held for a pending waiting-list offer}."""
+def offers_by_occurrence(ids, *, now) -> dict[int, int]:
+    """{occurrence id: number of places held for a pending waiting-list offer not yet expired}
+    (an expired offer frees its place at the next booking, cron or not)."""
     offers: dict[int, int] = {}
-    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED).values_list(
-            "occurrence_id", flat=True):
+    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED,
+                                                  offer_expires_at__gt=now).values_list("occurrence_id", flat=True):
         offers[occ_id] = offers.get(occ_id, 0) + 1
     return offers
 
@@ -118,7 +119,7 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
         child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED)}
     waiting = {w.occurrence_id: w for w in WaitingListEntry.objects.filter(
         child=child, occurrence_id__in=ids, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])}
-    offers = offers_by_occurrence(ids)
+    offers = offers_by_occurrence(ids, now=now)
     result: dict[datetime.date, list] = {}
     for occ in occurrences:
         reservation = reservations.get(occ.pk)
@@ -130,7 +131,8 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
             state = CellState.LOCKED
         elif reservation:
             state = CellState.BOOKED
-        elif entry and entry.status == WaitingStatus.OFFERED:
+        elif entry and entry.status == WaitingStatus.OFFERED and (entry.offer_expires_at is None
+                                                                  or entry.offer_expires_at > now):
             state = CellState.OFFERED
         elif occ.booked_count + offers.get(occ.pk, 0) >= occ.capacity:
             state = CellState.FULL

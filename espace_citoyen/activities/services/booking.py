@@ -10,7 +10,8 @@ the next WAITING entry becomes OFFERED with ``offer_expires_at`` (now + the sett
 its family is e-mailed. While an offer is pending, the place counts as taken for everyone
 else (``booked_count + offers >= capacity`` means full); only the offered child may take
 it (``waiting_offer_accept``). Declined or expired offers pass to the next family
-(``waiting_offer_decline``, ``waiting_offers_expire``)."""
+(``waiting_offer_decline``, ``waiting_offers_expire``); an expired offer is also settled at
+the next booking or waiting-list attempt on that day, so a late cron never keeps a place held."""
 
 from __future__ import annotations
 
@@ -104,6 +105,16 @@ def has_validated_dossier(*, child: Child, occurrence: Occurrence) -> bool:
                                   status=DossierStatus.VALIDATED, activities=occurrence.activity_id).exists()
 
 
+def _expire_due_offers(*, occ: Occurrence, now) -> int:
+    """Offers of this day (row locked) past their time limit expire, and the place goes to
+    the next family."""
+    expired = WaitingListEntry.objects.filter(occurrence=occ, status=WaitingStatus.OFFERED,
+                                              offer_expires_at__lte=now).update(status=WaitingStatus.EXPIRED)
+    if expired:
+        _offer_next(occ=occ, now=now)
+    return expired
+
+
 def _book_locked(*, child, occ: Occurrence, actor, override_reason: str, now, source: str,
                  holding_offer: WaitingListEntry | None = None) -> Reservation:
     """Checks and booking once the occurrence row is locked."""
@@ -139,10 +150,21 @@ def _book_locked(*, child, occ: Occurrence, actor, override_reason: str, now, so
     return reservation
 
 
+def _settle_expired_offers(*, occurrence: Occurrence, now) -> None:
+    """Before a booking or a waiting-list change, expire the day's offers past their limit
+    (committed on their own, whatever becomes of the booking): the cron
+    ``expire_waiting_offers`` may be late, a held place must not stay held."""
+    if WaitingListEntry.objects.filter(occurrence_id=occurrence.pk, status=WaitingStatus.OFFERED,
+                                       offer_expires_at__lte=now).exists():
+        with transaction.atomic():
+            _expire_due_offers(occ=_lock(occurrence), now=now)
+
+
 def reservation_book(*, child: Child, occurrence: Occurrence, actor, override_reason: str = "",
                      now: datetime.datetime | None = None) -> Reservation:
     """Book one day for a child. Raises BookingError (French message) when refused."""
     now = now or timezone.now()
+    _settle_expired_offers(occurrence=occurrence, now=now)
     source = ReservationSource.AGENT if _is_agent(actor) else ReservationSource.PORTAL
     with transaction.atomic():
         occ = _lock(occurrence)
@@ -220,6 +242,7 @@ def _send_offer_email(entry_id: int) -> None:
 def waiting_list_join(*, child: Child, occurrence: Occurrence, actor,
                       now: datetime.datetime | None = None) -> WaitingListEntry:
     now = now or timezone.now()
+    _settle_expired_offers(occurrence=occurrence, now=now)
     with transaction.atomic():
         occ = _lock(occurrence)
         _check_actor(child=child, actor=actor, override_reason="")
@@ -291,10 +314,7 @@ def waiting_offers_expire(*, now: datetime.datetime | None = None) -> int:
     )
     for occurrence_id in occurrence_ids:
         with transaction.atomic():
-            occ = _locked_occurrences().get(pk=occurrence_id)
-            expired += WaitingListEntry.objects.filter(occurrence=occ, status=WaitingStatus.OFFERED,
-                                                       offer_expires_at__lte=now).update(status=WaitingStatus.EXPIRED)
-            _offer_next(occ=occ, now=now)
+            expired += _expire_due_offers(occ=_locked_occurrences().get(pk=occurrence_id), now=now)
     return expired
 
 

@@ -197,6 +197,28 @@ def test_offer_expiry_passes_to_next_family(setup, django_capture_on_commit_call
     reservation_book(child=booked[0].child, occurrence=occ, actor=family, now=paris(2026, 2, 26, 17))
 
 
+def test_expired_offer_frees_the_place_without_the_cron(setup, django_capture_on_commit_callbacks):
+    """The cron may be late: an offer past its limit no longer holds the place. The next
+    booking attempt on that day expires it and offers the place to the next family first."""
+    activity, parent, chloe, occ = setup
+    family, booked, entry, entry2, second, leo = _full_day_with_waiting(setup)
+    reservation_cancel(reservation=booked[0], actor=family, now=BEFORE)
+    WaitingListEntry.objects.filter(pk=entry.pk).update(offer_expires_at=paris(2026, 2, 26, 14))
+    later = paris(2026, 2, 26, 15)
+    # Still full for an outsider: the place now goes to Léo, the next on the list.
+    outsider, (ines,) = make_parent("outsider@example.fr", first_name="Inès", children=("Inès",))
+    validate_dossier(ines, activity)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(BookingError, match="complète"):
+        reservation_book(child=ines, occurrence=occ, actor=outsider, now=later)
+    entry.refresh_from_db()
+    entry2.refresh_from_db()
+    assert entry.status == WaitingStatus.EXPIRED and entry2.status == WaitingStatus.OFFERED
+    assert mail.outbox[-1].to == ["second@example.fr"]
+    assert waiting_offer_accept(entry=entry2, actor=second, now=later).child == leo
+    occ.refresh_from_db()
+    assert occ.booked_count == occ.capacity == 2
+
+
 def test_expired_offer_cannot_be_accepted(setup):
     activity, parent, chloe, occ = setup
     family, booked, entry, entry2, second, leo = _full_day_with_waiting(setup)
