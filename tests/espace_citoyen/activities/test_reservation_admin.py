@@ -51,7 +51,7 @@ def family():
 
 @pytest.fixture
 def canteen(family):
-    activity = make_activity(name="Restauration scolaire", label="T-resa-admin")
+    activity = make_activity(name="Restauration scolaire", label="T-resa")
     validate_dossier(family[1], activity)
     return activity
 
@@ -202,8 +202,8 @@ def test_search_is_paginated_by_25(client, agent, family):
 
 def test_child_page_shows_states_and_one_form_per_bookable_row(client, agent, family, canteen, open_day, past_day):
     chloe = family[1]
-    evening = make_activity(name="Garderie du soir", label="T-resa-admin")
-    study = make_activity(name="Étude surveillée", label="T-resa-admin")
+    evening = make_activity(name="Garderie du soir", label="T-resa")
+    study = make_activity(name="Étude surveillée", label="T-resa")
     validate_dossier(chloe, evening, study)
     # Same day as open_day, so that all rows are in the same month whatever today is.
     closed = make_occurrence(evening, open_day.date, status=OccurrenceStatus.CLOSED, closed_reason="Grève")
@@ -382,7 +382,7 @@ def test_cancelling_a_day_that_is_not_booked_is_a_french_error(client, agent, fa
 
 
 def test_day_of_an_activity_outside_the_child_dossier_is_404(client, agent, family):
-    other = make_activity(name="Étude surveillée", label="T-resa-admin")
+    other = make_activity(name="Étude surveillée", label="T-resa")
     day = make_occurrence(other, next_weekday(today(), 1, weeks=3))
     assert post(client, family[1], day, "reserver", "Test").status_code == 404
     assert not Reservation.objects.filter(child=family[1]).exists()
