@@ -39,6 +39,7 @@ class Dashboard:
     documents_count: int = 0
     documents_used: int = 0
     documents_quota: int = 0
+    activities: object = None  # activities.selectors.summary.ActivitiesSummary, validated accounts only
     urls: dict = field(default_factory=dict)
 
 
@@ -92,6 +93,10 @@ def dashboard_for(*, user) -> Dashboard:
     if dashboard.validated:
         dashboard.members = _members(user=user)
         dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
+        if dashboard.children_count:
+            from espace_citoyen.activities.selectors.summary import activities_summary_for
+
+            dashboard.activities = activities_summary_for(user=user)
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
     dashboard.documents_count, dashboard.documents_used, dashboard.documents_quota = _document_counts(user=user)
     dashboard.urls = {
