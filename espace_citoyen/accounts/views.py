@@ -521,40 +521,16 @@ def admin_two_factor_codes(request):
 # validation": it logs in, sees its status, edits its details and uses its documents;
 # family, booking and payment views refuse it (accounts.decorators).
 
-import uuid  # noqa: E402
 
 from django.utils.decorators import method_decorator  # noqa: E402
 from django.views.decorators.debug import sensitive_post_parameters  # noqa: E402
 from formtools.wizard.views import SessionWizardView  # noqa: E402
 
 from .forms import SignupContactForm, SignupIdentityForm, SignupPasswordForm  # noqa: E402
+from .signup_storage import SignupTemporaryStorage  # noqa: E402
 
 SIGNUP_EMAIL_SESSION_KEY = "_signup_email"
 SIGNUP_CONFIRMED_SESSION_KEY = "_signup_confirmed_due"
-
-
-class SignupTemporaryStorage:
-    """Where the wizard keeps a photo between steps: a temporary folder of the private
-    storage (never public), under a random name. Files are deleted when the wizard ends
-    or is cancelled."""
-
-    prefix = "inscriptions-en-cours/"
-
-    @staticmethod
-    def _storage():
-        from espace_citoyen.core.storage import private_storage
-
-        return private_storage()
-
-    def save(self, name, content, max_length=None):
-        extension = ".png" if str(name).lower().endswith(".png") else ".jpg"
-        return self._storage().save(f"{self.prefix}{uuid.uuid4().hex}{extension}", content)
-
-    def open(self, name, mode="rb"):
-        return self._storage().open(name, mode)
-
-    def delete(self, name):
-        self._storage().delete(name)
 
 
 @method_decorator(sensitive_post_parameters("mot-de-passe-password1", "mot-de-passe-password2"), name="dispatch")
