@@ -21,7 +21,13 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from .forms_admin import AttendanceFilterForm, AttendanceMarkForm
 from .models import Reservation, ReservationStatus
-from .selectors.attendance import attendance_sheet, household_medical_certificates, occurrences_for_attendance
+from .selectors.attendance import (
+    attendance_of,
+    attendance_sheet,
+    household_medical_certificates,
+    medical_certificates_by_household,
+    occurrences_for_attendance,
+)
 from .services.attendance import attendance_mark
 
 VIEW_PERMISSION = "activities.view_attendance"
@@ -61,7 +67,7 @@ def _rows(occurrence):
     rows = []
     for reservation in attendance_sheet(occurrence):
         child = reservation.child
-        attendance = getattr(reservation, "attendance", None) if hasattr(reservation, "attendance") else None
+        attendance = attendance_of(reservation)
         rows.append({"reservation": reservation, "child": child, "attendance": attendance,
                      "pickup": list(child.authorized_persons.all())})
     return rows
@@ -82,8 +88,9 @@ class AttendanceSheetView(_AttendancePermissionMixin, WagtailAdminTemplateMixin,
     def get_context_data(self, **kwargs):
         rows = _rows(self.occurrence)
         errors = kwargs.pop("errors", {})
+        certificates = medical_certificates_by_household(row["child"].household_id for row in rows)
         for row in rows:
-            row["certificates"] = list(household_medical_certificates(row["child"]))
+            row["certificates"] = certificates.get(row["child"].household_id, [])
             row["error"] = errors.get(row["reservation"].pk)
         return super().get_context_data(occurrence=self.occurrence, rows=rows,
                                         can_mark=self.request.user.has_perm(CHANGE_PERMISSION), **kwargs)

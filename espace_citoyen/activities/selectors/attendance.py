@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from espace_citoyen.documents.models import Document, DocumentType
 from espace_citoyen.family.models import AuthorizedPerson
 
 from ..models import Occurrence, Reservation, ReservationStatus
 
-__all__ = ["attendance_sheet", "household_medical_certificates", "occurrences_for_attendance"]
+__all__ = ["attendance_sheet", "household_medical_certificates", "medical_certificates_by_household",
+           "occurrences_for_attendance"]
 
 
 def occurrences_for_attendance() -> QuerySet[Occurrence]:
@@ -20,7 +21,7 @@ def attendance_sheet(occurrence: Occurrence) -> QuerySet[Reservation]:
     """Booked children of one day, with health notes, pick-up persons and attendance."""
     return (
         Reservation.objects.filter(occurrence=occurrence, status=ReservationStatus.BOOKED)
-        .select_related("child", "child__household")
+        .select_related("child", "child__household", "attendance__justification")
         .prefetch_related(Prefetch("child__authorized_persons", queryset=AuthorizedPerson.objects.all()))
         .order_by("child__last_name", "child__first_name")
     )
@@ -30,6 +31,20 @@ def household_medical_certificates(child) -> QuerySet[Document]:
     return Document.objects.filter(
         doc_type=DocumentType.MEDICAL_CERTIFICATE, owner__memberships__household_id=child.household_id,
     ).distinct().order_by("-uploaded_at")
+
+
+def medical_certificates_by_household(household_ids) -> dict[int, list[Document]]:
+    """{household id: medical certificates of its adults' vaults, newest first}, in one query
+    (the attendance sheet of a canteen day lists a hundred children)."""
+    certificates: dict[int, list[Document]] = {}
+    queryset = (
+        Document.objects.filter(doc_type=DocumentType.MEDICAL_CERTIFICATE,
+                                owner__memberships__household_id__in=set(household_ids))
+        .annotate(household_id=F("owner__memberships__household_id")).order_by("-uploaded_at", "-id")
+    )
+    for document in queryset:
+        certificates.setdefault(document.household_id, []).append(document)
+    return certificates
 
 
 def attendance_of(reservation):

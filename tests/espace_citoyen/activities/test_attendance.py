@@ -136,3 +136,47 @@ def test_demo_has_attendance_for_past_days():
                                     reservation__occurrence__activity__name="Restauration scolaire")
     assert absent.status == AttendanceStatus.ABSENT
     assert not Attendance.objects.filter(reservation__occurrence__date__gte=date(2026, 11, 26)).exists()
+
+
+def _sheet_queries(client, occurrence) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("activities_attendance:sheet", args=[occurrence.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_sheet_query_count_does_not_grow_with_the_children(client, agent):
+    """A canteen day has a hundred children: the sheet reads them, their pick-up persons,
+    attendance and their households' certificates in a fixed number of queries."""
+    from espace_citoyen.family.models import AuthorizedPerson
+
+    from .agenda_factories import make_activity, make_occurrence, make_parent, next_weekday, today
+
+    activity = make_activity(name="Cantine des tests", capacity=50, label="T-sheet")
+    small_day = make_occurrence(activity, next_weekday(today(), 0, weeks=5))
+    large_day = make_occurrence(activity, next_weekday(today(), 1, weeks=5))
+
+    def family(number, day, *, count):
+        parent, kids = make_parent(f"presence{number}@example.fr", last_name=f"Famille{number}",
+                                   children=[f"Enfant{number}-{i}" for i in range(count)])
+        certificate(parent, label=f"Certificat {number}")
+        for kid in kids:
+            AuthorizedPerson.objects.create(child=kid, name=f"Nounou {number}", relationship="Assistante maternelle",
+                                            phone="0601020304")
+            reservation = Reservation.objects.create(child=kid, occurrence=day)
+            Attendance.objects.create(reservation=reservation, status=AttendanceStatus.JUSTIFIED,
+                                      justification=Document.objects.filter(owner=parent).first(), marked_by=agent)
+        return kids
+
+    family(0, small_day, count=1)
+    for number in range(1, 9):
+        family(number, large_day, count=3)
+    small = _sheet_queries(client, small_day)
+    large = _sheet_queries(client, large_day)
+    assert large == small
+    html = client.get(reverse("activities_attendance:sheet", args=[large_day.pk])).content.decode()
+    assert html.count("Absent, justifié") >= 24 and "Certificat 8" in html
