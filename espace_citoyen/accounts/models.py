@@ -188,6 +188,8 @@ class AccountEventKind(models.TextChoices):
     CONTACT_UPDATED = "contact_updated", _("Coordonnées modifiées")
     EMAIL_CHANGE_REQUESTED = "email_change_request", _("Changement d'adresse e-mail demandé")
     EMAIL_CHANGED = "email_changed", _("Adresse e-mail remplacée")
+    LOGIN_UNLOCKED = "login_unlocked", _("Connexion débloquée par un agent")
+    TWO_FACTOR_RESET = "2fa_reset", _("Double authentification réinitialisée par un agent")
 
 
 class AccountEvent(models.Model):

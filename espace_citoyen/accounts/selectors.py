@@ -1,5 +1,6 @@
 """Reads on accounts that views need (the back office's lists)."""
 
+import dataclasses
 import datetime
 
 from django.db.models import Q, QuerySet
@@ -31,3 +32,110 @@ def accounts_pending_validation(*, query: str = "", overdue_only: bool = False,
     if overdue_only:
         queryset = queryset.filter(validation_due_at__lt=now)
     return _search(queryset, query, "profile__birth_name__icontains")
+
+
+# --- Account security (back office "Sécurité des comptes") ------------------------------
+
+SECURITY_VIEW_PERMISSION = "accounts.validate_account"
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginLockState:
+    """Recent login failures of an account (django-axes rows within the cool-off) and
+    whether it is locked out: AXES_FAILURE_LIMIT failures or more from one IP address."""
+
+    failures: int = 0
+    locked: bool = False
+    locked_failures: int = 0  # the largest count from one address
+
+
+def account_security_may_view(*, actor: User) -> bool:
+    """Agents of "Relations population" (accounts.validate_account) and superusers."""
+    return actor.is_active and (actor.is_superuser or actor.has_perm(SECURITY_VIEW_PERMISSION))
+
+
+def account_security_may_act(*, actor: User, user: User) -> bool:
+    """Who may unlock the login or reset the second factor of `user`: never oneself;
+    staff and superuser accounts by superusers only; citizens' by the agents who may view."""
+    if actor.pk == user.pk or not account_security_may_view(actor=actor):
+        return False
+    if user.is_staff or user.is_superuser:
+        return actor.is_superuser
+    return True
+
+
+def _with_two_factor(queryset: QuerySet) -> QuerySet:
+    from django.db.models import Exists, OuterRef
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return queryset.annotate(
+        has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        has_static=Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+    )
+
+
+def accounts_for_security_search(*, query: str = "") -> QuerySet:
+    """Accounts whose e-mail address, first or last name contains every word of the query
+    (case-insensitive), annotated with has_totp / has_static."""
+    queryset = User.objects.order_by("last_name", "first_name", "email")
+    for word in query.split():
+        queryset = queryset.filter(
+            Q(email__icontains=word) | Q(last_name__icontains=word) | Q(first_name__icontains=word)
+        )
+    return _with_two_factor(queryset)
+
+
+def _recent_attempts(*, now: datetime.datetime | None = None) -> QuerySet:
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    attempts = AccessAttempt.objects.all()
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=(now or timezone.now()) - cool_off)
+    return attempts
+
+
+def login_lock_states(*, emails, now: datetime.datetime | None = None) -> dict[str, LoginLockState]:
+    """LoginLockState per e-mail address (one query); addresses without failures are absent."""
+    from django.conf import settings
+    from django.db.models import Sum
+
+    per_address = (
+        _recent_attempts(now=now).filter(username__in=list(emails))
+        .values("username", "ip_address").annotate(total=Sum("failures_since_start"))
+    )
+    totals: dict[str, list[int]] = {}
+    for row in per_address:
+        totals.setdefault(row["username"], []).append(row["total"] or 0)
+    return {
+        email: LoginLockState(
+            failures=sum(counts), locked=max(counts) >= settings.AXES_FAILURE_LIMIT, locked_failures=max(counts),
+        )
+        for email, counts in totals.items()
+    }
+
+
+def login_lock_state_for(*, user: User, now: datetime.datetime | None = None) -> LoginLockState:
+    return login_lock_states(emails=[user.email], now=now).get(user.email, LoginLockState())
+
+
+def accounts_locked_out(*, now: datetime.datetime | None = None) -> QuerySet:
+    """Accounts locked out at the moment (AXES_FAILURE_LIMIT failures or more from one IP
+    address within the cool-off), annotated like accounts_for_security_search."""
+    from django.conf import settings
+    from django.db.models import Sum
+
+    locked_usernames = (
+        _recent_attempts(now=now).values("username", "ip_address")
+        .annotate(total=Sum("failures_since_start")).filter(total__gte=settings.AXES_FAILURE_LIMIT)
+        .values("username")
+    )
+    return _with_two_factor(User.objects.filter(email__in=locked_usernames).order_by("last_name", "first_name", "email"))
+
+
+def account_security_events(*, user: User, limit: int = 10) -> list:
+    """The last events of the account's history, most recent first."""
+    return list(user.account_events.select_related("actor").order_by("-created_at", "-id")[:limit])

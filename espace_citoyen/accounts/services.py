@@ -390,15 +390,25 @@ def two_factor_backup_codes_regenerate(*, user: User) -> list[str]:
 def two_factor_disable(*, user: User, actor: User) -> None:
     """Removes every device (app and backup codes) of the account; history row and
     e-mail notice. The caller has checked the password."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        _two_factor_delete_devices(user=user)
         account_record_event(user=user, kind=AccountEventKind.TWO_FACTOR_DISABLED, actor=actor)
         transaction.on_commit(lambda: _send_two_factor_notice(user=user, enabled=False))
     logger.info("two-factor disabled email=%s actor=%s", user.email, actor.email)
+
+
+def _two_factor_delete_devices(*, user: User) -> int:
+    """Deletes the app (TOTP) and backup-code devices of the account; returns how many
+    confirmed ones there were. Shared by two_factor_disable and account_two_factor_reset."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    confirmed = 0
+    for model in (TOTPDevice, StaticDevice):
+        devices = model.objects.filter(user=user)
+        confirmed += devices.filter(confirmed=True).count()
+        devices.delete()
+    return confirmed
 
 
 def two_factor_verify(*, user: User, code: str):
@@ -830,3 +840,62 @@ def account_deletion_request(*, user: User, reason: str = ""):
         )
     logger.info("account deletion requested user=%s demarche=%s", user.pk, demarche.number)
     return demarche
+
+
+# --- Account security, by an agent of the town (back office "Sécurité des comptes") ------
+
+
+def _check_may_act_on_security(*, user: User, actor: User) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .selectors import account_security_may_act
+
+    if not account_security_may_act(actor=actor, user=user):
+        raise PermissionDenied("Vous ne pouvez pas agir sur la sécurité de ce compte.")
+
+
+def account_login_unlock(*, user: User, actor: User) -> int:
+    """Lifts the login lock (django-axes) of the account: deletes every AccessAttempt row
+    of its e-mail address, from every IP address; failures of other accounts (which also
+    count towards a per-address lock) are left alone. Records who did it. Returns the
+    number of failures forgotten; ValueError when there was none to forget."""
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    _check_may_act_on_security(user=user, actor=actor)
+    with transaction.atomic():
+        attempts = AccessAttempt.objects.filter(username=user.email)
+        failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+        if not attempts.exists():
+            raise ValueError("Aucun échec de connexion n'est enregistré pour ce compte.")
+        attempts.delete()
+        account_record_event(
+            user=user, kind=AccountEventKind.LOGIN_UNLOCKED, actor=actor,
+            comment=f"{failures} échec(s) de connexion effacé(s)",
+        )
+    logger.info("login unlocked email=%s actor=%s failures=%s", user.email, actor.email, failures)
+    return failures
+
+
+def account_two_factor_reset(*, user: User, actor: User, reason: str) -> None:
+    """For someone who lost their phone and backup codes: an agent who has checked their
+    identity removes their second factor (the same devices as two_factor_disable). The
+    reason is required and kept in the history; the person is e-mailed (after commit). A
+    staff user is sent to enrolment at their next admin access (AdminTwoFactorMiddleware).
+    ValueError without a reason or when the account has no second factor."""
+    from django.urls import reverse
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("Indiquez le motif de la réinitialisation (vérification d'identité effectuée).")
+    _check_may_act_on_security(user=user, actor=actor)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not _two_factor_delete_devices(user=user):
+            raise ValueError("La double authentification n'est pas activée sur ce compte.")
+        account_record_event(user=user, kind=AccountEventKind.TWO_FACTOR_RESET, actor=actor, comment=reason)
+        transaction.on_commit(lambda: _send_account_email(user_email=user.email, template="two_factor_reset", context={
+            "user": user, "changed_at": timezone.localtime(), "is_staff": user.is_staff or user.is_superuser,
+            "security_url": _site_url(reverse("accounts:security")),
+        }))
+    logger.info("two-factor reset email=%s actor=%s", user.email, actor.email)

@@ -22,6 +22,7 @@ from espace_citoyen.family.viewsets import ChildViewSet, HouseholdViewSet
 
 from .admin_views import PortailFamilleImportViewSet, ToActivateViewSet
 from .admin_views import ValidationQueueViewSet
+from .security_admin import AccountSecurityViewSet
 
 
 class EspaceCitoyenGroup(ViewSetGroup):
@@ -35,6 +36,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         HouseholdViewSet,
         ChildViewSet,
         ToActivateViewSet,
+        AccountSecurityViewSet,
         PortailFamilleImportViewSet,
         DossierViewSet,
         SchoolYearViewSet,
