@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
+from espace_citoyen.family.selectors import notification_emails_for
 
 from .selectors import agenda as agenda_selectors
 from .selectors import reservations_admin as selectors
@@ -155,7 +156,9 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
             context = self.get_context_data(year=year, month=month, errors={occurrence.pk: error.message},
                                             reasons={occurrence.pk: reason})
             return self.render_to_response(context, status=400)
-        messages.success(request, f"{done} La famille est prévenue par courriel.")
+        told = ("La famille est prévenue par courriel." if notification_emails_for(household_id=child.household_id)
+                else "Aucun adulte du foyer ne souhaite être contacté par courriel : prévenez la famille.")
+        messages.success(request, f"{done} {told}")
         url = reverse("reservations_admin:child", args=[child.pk]) + f"?mois={year}-{month:02d}"
         return redirect(f"{url}#jour-{occurrence.pk}")
 

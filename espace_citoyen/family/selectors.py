@@ -82,3 +82,19 @@ def invitation_by_token(*, token: str):
     if not token or len(token) > 100:
         return None
     return Invitation.objects.select_related("household", "invited_by").filter(token_hash=hash_token(token)).first()
+
+
+def notification_emails_for(*, household_id: int) -> list[str]:
+    """E-mail addresses of the household's active adults who prefer to be contacted by
+    e-mail (no profile: e-mail), for notices about the family's children."""
+    from espace_citoyen.accounts.models import ContactMethod
+
+    emails = []
+    memberships = Membership.objects.filter(household_id=household_id).select_related("user", "user__profile")
+    for membership in memberships.order_by("joined_at", "id"):
+        user = membership.user
+        profile = getattr(user, "profile", None)
+        preferred = profile.preferred_contact if profile else ContactMethod.EMAIL
+        if user.email and user.is_active and preferred == ContactMethod.EMAIL and user.email not in emails:
+            emails.append(user.email)
+    return emails

@@ -13,10 +13,10 @@ from django.urls import reverse
 from espace_citoyen.family.models import Child
 
 from espace_citoyen.core.business_calendar import format_day
+from espace_citoyen.family.selectors import notification_emails_for
 
 from ..models import Occurrence, Reservation
 from .booking import BookingError, reservation_book, reservation_cancel
-from .catalogue import _household_emails
 
 __all__ = ["REASON_REQUIRED", "agent_book", "agent_cancel"]
 
@@ -44,7 +44,7 @@ def _notify(*, reservation_id: int, action: str, reason: str) -> None:
 
     def send():
         reservation = Reservation.objects.select_related("child", "occurrence__activity").get(pk=reservation_id)
-        recipients = _household_emails(reservation.child)
+        recipients = notification_emails_for(household_id=reservation.child.household_id)
         if not recipients:
             return
         agenda = reverse("activities:agenda", args=[reservation.child_id])

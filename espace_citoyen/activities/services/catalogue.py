@@ -9,9 +9,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from espace_citoyen.accounts.models import ContactMethod
 from espace_citoyen.core.business_calendar import _public_holidays, format_day
-from espace_citoyen.family.models import Membership
+from espace_citoyen.family.selectors import notification_emails_for
 
 from ..models import Activity, Occurrence, OccurrenceStatus, Period, ReservationStatus
 
@@ -57,18 +56,6 @@ def occurrences_generate(*, activity: Activity, actor=None) -> int:
     return len(new)
 
 
-def _household_emails(child) -> list[str]:
-    memberships = Membership.objects.filter(household_id=child.household_id).select_related("user", "user__profile")
-    emails = []
-    for membership in memberships:
-        user = membership.user
-        profile = getattr(user, "profile", None)
-        preferred = getattr(profile, "preferred_contact", ContactMethod.EMAIL) if profile else ContactMethod.EMAIL
-        if user.email and user.is_active and preferred == ContactMethod.EMAIL and user.email not in emails:
-            emails.append(user.email)
-    return emails
-
-
 @transaction.atomic
 def occurrence_close(*, occurrence: Occurrence, reason: str, actor=None) -> int:
     """Close one day (strike, school trip…): bookings stay recorded, the day shows as
@@ -85,7 +72,7 @@ def occurrence_close(*, occurrence: Occurrence, reason: str, actor=None) -> int:
     children_by_email: dict[str, list[str]] = {}
     for reservation in reservations:
         child = reservation.child
-        for email in _household_emails(child):
+        for email in notification_emails_for(household_id=child.household_id):
             children_by_email.setdefault(email, []).append(f"{child.first_name} {child.last_name}")
     context = {"activity": occurrence.activity.name, "day": format_day(occurrence.date),
                "reason": occurrence.closed_reason}

@@ -409,3 +409,24 @@ def test_history_lists_imported_reservations_with_attendance(client, agent, fami
     history = text.split("Historique des réservations", 1)[1]
     assert "Portail Famille (reprise)" in history
     assert "Restauration scolaire" in history and "Présent" in history and "Réservé" in history
+
+
+def test_message_says_when_no_adult_is_emailed(client, otp_login):
+    """A family whose adults prefer the phone is not e-mailed: the agent is told to call."""
+    from espace_citoyen.accounts.models import ContactMethod, Profile
+    from espace_citoyen.core.business_calendar import format_day
+
+    agent = pole_scolaire_agent()
+    otp_login(client, agent)
+    activity = make_activity(name="Restauration scolaire", label="T-resa")
+    parent, (chloe,) = make_parent("telephone.seulement@example.fr", children=("Chloé",))
+    Profile.objects.update_or_create(user=parent, defaults={"preferred_contact": ContactMethod.PHONE})
+    validate_dossier(chloe, activity)
+    day = make_occurrence(activity, next_weekday(today(), 1, weeks=3))
+    response = client.post(reverse("reservations_admin:child", args=[chloe.pk]),
+                           {"jour": day.pk, "mois": f"{day.date:%Y-%m}", "action": "reserver",
+                            "motif": "Demande par téléphone"}, follow=True)
+    text = page_text(response)
+    assert f"Réservation enregistrée pour Chloé le {format_day(day.date)}" in text
+    assert "Aucun adulte du foyer ne souhaite être contacté par courriel : prévenez la famille." in text
+    assert not mail.outbox
