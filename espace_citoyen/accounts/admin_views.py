@@ -8,6 +8,7 @@ import filetype
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -76,6 +77,10 @@ class PortailFamilleImportForm(forms.Form):
 
 
 class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Upload form and the last runs. The import itself runs in the background
+    (services.legacy_import_enqueue → tasks.run_legacy_import); the agent follows it on the
+    run page (LegacyImportRunView)."""
+
     permission_required = IMPORT_PERMISSION
     form_class = PortailFamilleImportForm
     template_name = "accounts/admin/import_portail_famille.html"
@@ -85,17 +90,72 @@ class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMix
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["runs"] = [
+            (run, *selectors.legacy_import_progress(run)) for run in selectors.legacy_import_runs(limit=10)
+        ]
+        return context
+
     def form_valid(self, form):
-        report = services.legacy_import_file(
-            data=form.cleaned_data["data"], actor=self.request.user, dry_run=form.cleaned_data["dry_run"],
+        upload = form.cleaned_data["file"]
+        dry_run = form.cleaned_data["dry_run"]
+        run = services.legacy_import_enqueue(
+            data=form.cleaned_data["data"], filename=upload.name, actor=self.request.user, dry_run=dry_run,
         )
-        if report.errors:
-            messages.warning(self.request, _("Import terminé avec des erreurs : voir les lignes ci-dessous."))
-        elif report.dry_run:
-            messages.success(self.request, _("Simulation terminée : rien n'a été enregistré."))
+        if dry_run:
+            message = _("Simulation lancée : %(filename)s. Cette page suit son avancement.")
         else:
-            messages.success(self.request, _("Import terminé."))
-        return self.render_to_response(self.get_context_data(form=self.get_form_class()(), report=report))
+            message = _("Import lancé : %(filename)s. Cette page suit son avancement.")
+        messages.success(self.request, message % {"filename": run.original_filename})
+        return redirect("portail_famille_import:run", pk=run.pk)
+
+
+class LegacyImportRunView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One import run: progress while it is queued or running (the page refreshes its status
+    every 3 seconds), then the report, or the error. Any agent with the import permission
+    may follow any run."""
+
+    permission_required = IMPORT_PERMISSION
+    template_name = "accounts/admin/import_portail_famille_run.html"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission_required):
+            return permission_denied(request)
+        self.run = selectors.legacy_import_run_get(pk=kwargs["pk"])
+        if self.run is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Simulation d'import") if self.run.dry_run else _("Import du Portail Famille")
+
+    def get_page_subtitle(self):
+        return self.run.original_filename
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("portail_famille_import:index"), "label": _("Importer le Portail Famille")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        from .legacy import ImportReport
+        from .models import LegacyImportStatus
+
+        context = super().get_context_data(**kwargs)
+        done, total = selectors.legacy_import_progress(self.run)
+        context.update(
+            run=self.run,
+            done=done,
+            total=total,
+            is_queued=self.run.status == LegacyImportStatus.QUEUED,
+            is_failed=self.run.status == LegacyImportStatus.FAILED,
+            report=ImportReport.from_dict(self.run.report)
+            if self.run.status == LegacyImportStatus.DONE else None,
+        )
+        return context
 
 
 # --- Accounts to activate --------------------------------------------------------------
@@ -222,7 +282,10 @@ class PortailFamilleImportViewSet(_PermissionViewSet):
     permission_required = IMPORT_PERMISSION
 
     def get_urlpatterns(self):
-        return [path("", PortailFamilleImportView.as_view(), name="index")]
+        return [
+            path("", PortailFamilleImportView.as_view(), name="index"),
+            path("<int:pk>/", LegacyImportRunView.as_view(), name="run"),
+        ]
 
 
 class ToActivateViewSet(_PermissionViewSet):

@@ -64,6 +64,13 @@ class RowError:
             where += f", colonne « {self.column} »"
         return f"{where} : {self.message}"
 
+    def to_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RowError:
+        return cls(line=int(data.get("line") or 0), column=data.get("column", ""), message=data.get("message", ""))
+
 
 @dataclass
 class ParentRow:
@@ -148,6 +155,19 @@ def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.lstrip("\ufeff")
     return data.decode("utf-8-sig")
+
+
+def count_data_rows(data: bytes | str) -> int:
+    """Number of family lines in the file (header and blank lines excluded), counted as
+    parse_portail_famille() does, without validating them; 0 when the file is unreadable."""
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError:
+        return 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER)
+    if next(reader, None) is None:
+        return 0
+    return sum(1 for values in reader if any(value.strip() for value in values))
 
 
 def parse_portail_famille(data: bytes | str) -> ParseResult:
@@ -340,6 +360,34 @@ class ImportReport:
     def add_parse_errors(self, errors: list[RowError]) -> None:
         self.errors = sorted(list(errors) + self.errors, key=lambda error: error.line)
         self.failed += len({error.line for error in errors if error.line})
+
+    # Counters kept by to_dict() / from_dict() (the report of a background run is stored as JSON).
+    _COUNTERS = (
+        "created", "updated", "unchanged", "failed", "accounts_created", "accounts_updated",
+        "children_created", "children_updated", "parents_without_email",
+    )
+
+    @property
+    def processed_rows(self) -> int:
+        """Family lines processed: imported, unchanged or refused."""
+        return self.created + self.updated + self.unchanged + self.failed
+
+    def to_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            **{name: getattr(self, name) for name in self._COUNTERS},
+            "errors": [error.to_dict() for error in self.errors],
+            "changes": list(self.changes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        return cls(
+            dry_run=bool(data.get("dry_run", False)),
+            **{name: int(data.get(name) or 0) for name in cls._COUNTERS},
+            errors=[RowError.from_dict(error) for error in data.get("errors", [])],
+            changes=[str(change) for change in data.get("changes", [])],
+        )
 
     def summary_lines(self) -> list[str]:
         lines = ["Simulation : rien n'a été enregistré ni envoyé."] if self.dry_run else []

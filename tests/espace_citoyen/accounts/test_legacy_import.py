@@ -304,7 +304,12 @@ def test_import_page_with_permission(client, otp_login, db, sample, django_captu
     assert response.status_code == 200
     assert "Importer le Portail Famille" in response.content.decode()
 
-    response = client.post(IMPORT_URL, {"file": upload(sample), "dry_run": "on"})
+    # The import runs in the background (ImmediateBackend in tests: at commit time); the
+    # form redirects to the run page, which shows the report once done.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(IMPORT_URL, {"file": upload(sample), "dry_run": "on"})
+    assert response.status_code == 302 and response.url.startswith(IMPORT_URL) and response.url != IMPORT_URL
+    response = client.get(response.url)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Résultat de la simulation" in page and "31/02/2016" in page
@@ -312,7 +317,7 @@ def test_import_page_with_permission(client, otp_login, db, sample, django_captu
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(IMPORT_URL, {"file": upload(sample)})
-    page = response.content.decode()
+    page = client.get(response.url).content.decode()
     assert "Compte rendu de l&#x27;import" in page or "Compte rendu de l'import" in page
     assert "4 créée(s)" in page
     assert Household.objects.filter(legacy_id="1042").exists()
