@@ -5,13 +5,19 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from espace_citoyen.core.search import words_match
+
 from .models import AccountStatus, User
 
 
-def _search(queryset: QuerySet, query: str, *extra_lookups: str) -> QuerySet:
+def _search(queryset: QuerySet, query: str, *extra_lookups: str,
+            names: tuple[str, ...] = ("last_name", "first_name")) -> QuerySet:
+    """The whole query in the e-mail address or an extra lookup, or every word of it in the
+    names (ignoring case and accents: "Helene" finds "Hélène")."""
+    query = " ".join((query or "").split())
     if not query:
         return queryset
-    condition = Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+    condition = Q(email__icontains=query) | words_match(query, *names)
     for lookup in extra_lookups:
         condition |= Q(**{lookup: query})
     return queryset.filter(condition)
@@ -31,7 +37,7 @@ def accounts_pending_validation(*, query: str = "", overdue_only: bool = False,
     )
     if overdue_only:
         queryset = queryset.filter(validation_due_at__lt=now)
-    return _search(queryset, query, "profile__birth_name__icontains")
+    return _search(queryset, query, names=("last_name", "first_name", "profile__birth_name"))
 
 
 # --- Account security (back office "Sécurité des comptes") ------------------------------
@@ -78,11 +84,8 @@ def _with_two_factor(queryset: QuerySet) -> QuerySet:
 def accounts_for_security_search(*, query: str = "") -> QuerySet:
     """Accounts whose e-mail address, first or last name contains every word of the query
     (case-insensitive), annotated with has_totp / has_static."""
-    queryset = User.objects.order_by("last_name", "first_name", "email")
-    for word in query.split():
-        queryset = queryset.filter(
-            Q(email__icontains=word) | Q(last_name__icontains=word) | Q(first_name__icontains=word)
-        )
+    queryset = User.objects.order_by("last_name", "first_name", "email").filter(
+        words_match(query, "email", "last_name", "first_name"))
     return _with_two_factor(queryset)
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from espace_citoyen.core.search import words_match
 from espace_citoyen.core.services_map import services_visible_to
 
 from .models import Demarche, DemarcheEvent
@@ -63,9 +64,8 @@ def demarches_for_staff(*, user, status: str = "", kind: str = "", service: str 
         queryset = queryset.filter(service=service)
     query = (query or "").strip()
     if query:
-        condition = Q(number__icontains=query) | Q(user__email__icontains=query) | Q(title__icontains=query)
-        for word in query.split():
-            condition |= Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word)
+        condition = (Q(number__icontains=query) | Q(user__email__icontains=query)
+                     | words_match(query, "title", "user__last_name", "user__first_name"))
         queryset = queryset.filter(condition)
     if overdue_only and now is not None:
         queryset = queryset.filter(due_at__lt=now)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from espace_citoyen.core import business_calendar
+from espace_citoyen.core.search import words_match
 from espace_citoyen.core.services_map import TownService, staff_can_see_service
 from espace_citoyen.documents.models import Document, DocumentType
 from espace_citoyen.family.models import Membership
@@ -210,8 +211,7 @@ def dossiers_for_staff(*, user, year: str = "", status: str = "", school: str = 
         queryset = queryset.filter(status=status)
     if school:
         queryset = queryset.filter(child__school__iexact=school)
-    for word in q.split():
-        queryset = queryset.filter(Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word))
+    queryset = queryset.filter(words_match(q, "child__first_name", "child__last_name"))
     return queryset
 
 

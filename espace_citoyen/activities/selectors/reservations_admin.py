@@ -8,9 +8,10 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from espace_citoyen.core.search import words_match
 from espace_citoyen.family.models import Child, Membership
 
 from ..models import Occurrence, Reservation, WaitingStatus
@@ -72,9 +73,7 @@ def _children_queryset() -> QuerySet[Child]:
 def children_search(*, query: str = "") -> QuerySet[Child]:
     """Children whose first or last name contains every word of ``query`` (case-insensitive),
     ordered by name, with their household's adults prefetched. An empty query lists all."""
-    queryset = _children_queryset()
-    for word in (query or "").split():
-        queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    queryset = _children_queryset().filter(words_match(query, "first_name", "last_name"))
     return queryset.order_by("last_name", "first_name", "id")
 
 

@@ -185,6 +185,9 @@ def test_search_finds_a_child_by_name_words_anded(client, agent, family):
     assert 'value="Chloé Introuvable"' in text  # the search is kept in the box
     assert '<label class="w-field__label" for="reservations-q">Nom ou prénom de l\'enfant</label>' in text
 
+    # Agents often type without accents or capitals.
+    assert child_url(chloe) in page_text(client.get(reverse("reservations_admin:index"), {"q": "chloe vasseur"}))
+
 
 def test_search_is_paginated_by_25(client, agent, family):
     household = family[1].household
