@@ -21,6 +21,8 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from espace_citoyen.core.agents import is_agent_account
+
 from . import selectors, services
 from .admin_views import _PermissionViewSet
 
@@ -43,7 +45,7 @@ def _account_rows(accounts, *, now) -> list[dict]:
     return [
         {
             "account": account,
-            "is_agent": account.is_staff or account.is_superuser,
+            "is_agent": account.is_staff or account.is_superuser or account.has_admin_access,
             "has_two_factor": account.has_totp or account.has_static,
             "lock": states.get(account.email, selectors.LoginLockState()),
         }
@@ -113,6 +115,8 @@ class AccountSecurityDetailView(_SecurityPermissionMixin, WagtailAdminTemplateMi
     header_icon = "lock"
 
     def dispatch(self, request, *args, **kwargs):
+        if not selectors.account_security_may_view(actor=request.user):  # before any lookup: no existence oracle
+            return permission_denied(request)
         self.account = get_object_or_404(get_user_model(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -201,7 +205,7 @@ class AccountSecurityDetailView(_SecurityPermissionMixin, WagtailAdminTemplateMi
             return self._render_error(
                 _("La double authentification n'est pas activée sur ce compte : rien à réinitialiser."), reset_form=form,
             )
-        if self.account.is_staff or self.account.is_superuser:
+        if is_agent_account(self.account):
             after = _("elle devra configurer une nouvelle application à sa prochaine connexion à l'administration")
         else:
             after = _("elle pourra la réactiver depuis sa page « Sécurité »")

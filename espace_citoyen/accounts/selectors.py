@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 
+from espace_citoyen.core.agents import is_agent_account
 from espace_citoyen.core.search import words_match
 
 from .models import AccountStatus, User
@@ -65,7 +66,7 @@ def account_security_may_act(*, actor: User, user: User) -> bool:
     staff and superuser accounts by superusers only; citizens' by the agents who may view."""
     if actor.pk == user.pk or not account_security_may_view(actor=actor):
         return False
-    if user.is_staff or user.is_superuser:
+    if is_agent_account(user):
         return actor.is_superuser
     return True
 
@@ -75,9 +76,15 @@ def _with_two_factor(queryset: QuerySet) -> QuerySet:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from django.contrib.auth.models import Permission
+
     return queryset.annotate(
         has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
         has_static=Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        has_admin_access=Exists(
+            Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+            .filter(Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")))
+        ),
     )
 
 

@@ -885,6 +885,8 @@ def account_two_factor_reset(*, user: User, actor: User, reason: str) -> None:
     ValueError without a reason or when the account has no second factor."""
     from django.urls import reverse
 
+    from espace_citoyen.core.agents import is_agent_account
+
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("Indiquez le motif de la réinitialisation (vérification d'identité effectuée).")
@@ -895,7 +897,7 @@ def account_two_factor_reset(*, user: User, actor: User, reason: str) -> None:
             raise ValueError("La double authentification n'est pas activée sur ce compte.")
         account_record_event(user=user, kind=AccountEventKind.TWO_FACTOR_RESET, actor=actor, comment=reason)
         transaction.on_commit(lambda: _send_account_email(user_email=user.email, template="two_factor_reset", context={
-            "user": user, "changed_at": timezone.localtime(), "is_staff": user.is_staff or user.is_superuser,
+            "user": user, "changed_at": timezone.localtime(), "is_staff": is_agent_account(user),
             "security_url": _site_url(reverse("accounts:security")),
         }))
     logger.info("two-factor reset email=%s actor=%s", user.email, actor.email)

@@ -8,7 +8,7 @@ from datetime import date as date_cls
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,8 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
+
+from espace_citoyen.core.csv_safe import safe_row
 
 from .forms_admin import AttendanceFilterForm, AttendanceMarkForm
 from .models import Reservation, ReservationStatus
@@ -79,6 +81,8 @@ class AttendanceSheetView(_AttendancePermissionMixin, WagtailAdminTemplateMixin,
     header_icon = "tick"
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(VIEW_PERMISSION):  # before any lookup: no existence oracle
+            return permission_denied(request)
         self.occurrence = get_object_or_404(occurrences_for_attendance(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -98,8 +102,12 @@ class AttendanceSheetView(_AttendancePermissionMixin, WagtailAdminTemplateMixin,
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm(CHANGE_PERMISSION):
             return permission_denied(request)
+        try:
+            reservation_id = int(request.POST.get("reservation", ""))
+        except ValueError:
+            raise Http404 from None
         reservation = get_object_or_404(Reservation.objects.select_related("child"), occurrence=self.occurrence,
-                                        status=ReservationStatus.BOOKED, pk=request.POST.get("reservation"))
+                                        status=ReservationStatus.BOOKED, pk=reservation_id)
         form = AttendanceMarkForm(request.POST, certificates=household_medical_certificates(reservation.child))
         error = None
         if form.is_valid():
@@ -126,17 +134,18 @@ def attendance_csv(request, pk):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(["Activité", "Date", "Nom", "Prénom", "Classe", "Allergies", "PAI", "Détails du PAI",
-                     "Médecin", "Téléphone du médecin", "Personnes autorisées", "Présence"])
+    # Parents type these cells (names, health notes, pick-up persons): no formula may reach Excel.
+    writer.writerow(safe_row(["Activité", "Date", "Nom", "Prénom", "Classe", "Allergies", "PAI", "Détails du PAI",
+                              "Médecin", "Téléphone du médecin", "Personnes autorisées", "Présence"]))
     for row in _rows(occurrence):
         child, attendance = row["child"], row["attendance"]
-        writer.writerow([
+        writer.writerow(safe_row([
             occurrence.activity.name, f"{occurrence.date:%d/%m/%Y}", child.last_name, child.first_name,
             child.school_class, child.allergies, "oui" if child.has_pai else "non", child.pai_details,
             child.doctor_name, child.doctor_phone,
             " | ".join(f"{p.name} ({p.relationship}) {p.phone}" for p in row["pickup"]),
             attendance.get_status_display() if attendance else "",
-        ])
+        ]))
     return response
 
 

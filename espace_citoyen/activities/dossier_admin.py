@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
@@ -55,7 +56,7 @@ class DossierListView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
 
         context["schools"] = (Child.objects.exclude(school="").values_list("school", flat=True)
                               .distinct().order_by("school"))
-        context["extra_query"] = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+        context["extra_query"] = urlencode({key: value for key, value in filters.items() if value})
         return context
 
 

@@ -15,6 +15,8 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
+from espace_citoyen.core.admin_exports import SafeExportIndexView
+
 from .forms_admin import ActivityAdminForm, OccurrenceCloseForm
 from .models import Activity, BookingRule, ExtraDate, HolidayPeriod, Occurrence, OccurrenceStatus, School, SchoolYear
 from .services.catalogue import activity_planned_dates, occurrence_close, occurrences_generate
@@ -139,7 +141,7 @@ class ExtraDateViewSet(_CatalogueViewSet):
     form_fields = ["activity", "date"]
 
 
-class OccurrenceIndexView(IndexView):
+class OccurrenceIndexView(SafeExportIndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if instance.status == OccurrenceStatus.OPEN and self.request.user.has_perm("activities.change_occurrence"):

@@ -191,6 +191,10 @@ def invitation_refusal_reason(*, user, invitation: Invitation) -> str:
     if user.email.lower() != invitation.email.lower():
         return ("Cette invitation a été envoyée à une autre adresse e-mail que celle de votre compte. "
                 "Connectez-vous avec le compte de l'adresse qui a reçu l'invitation.")
+    if not getattr(user, "is_validated", False):
+        # A pending or refused account would see the children's health details.
+        return ("Votre espace doit d'abord être validé par la mairie : vous pourrez rejoindre ce foyer une fois "
+                "votre compte validé. Si ce lien a expiré d'ici là, demandez-en un nouveau à l'autre parent.")
     if Membership.objects.filter(household=invitation.household, user=user).exists():
         return "Vous faites déjà partie de ce foyer."
     if Child.objects.filter(household__memberships__user=user).exists():

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from espace_citoyen.core.admin_exports import SafeExportIndexView
+
 from .models import Child, Household
 
 
@@ -17,6 +19,7 @@ class HouseholdViewSet(ModelViewSet):
     inspect_view_enabled = True
     list_display = ["__str__", "legacy_id", "created_at"]
     list_export = ["id", "legacy_id", "created_at"]
+    index_view_class = SafeExportIndexView
     export_filename = "foyers"
     search_fields = ["legacy_id", "memberships__user__last_name", "memberships__user__email", "children__last_name"]
     search_backend_name = None
@@ -39,6 +42,7 @@ class ChildViewSet(ModelViewSet):
     list_filter = ["school", "school_class", "has_pai"]
     list_export = ["first_name", "last_name", "birth_date", "school", "school_class", "has_pai", "allergies",
                    "household_id", "legacy_id"]
+    index_view_class = SafeExportIndexView
     export_filename = "enfants"
     search_fields = ["first_name", "last_name", "school"]
     search_backend_name = None

@@ -216,10 +216,11 @@ def dossiers_for_staff(*, user, year: str = "", status: str = "", school: str = 
 
 
 def dossier_for_staff(*, user, dossier_id: int) -> Dossier:
+    """A dossier sent to the Pôle scolaire; a draft is the family's own until it is sent (404)."""
     if not staff_can_review(user):
         raise Http404
     return get_object_or_404(
-        Dossier.objects.select_related("child", "child__household", "school_year", "demarche")
+        Dossier.objects.exclude(status=DossierStatus.DRAFT).select_related("child", "child__household", "school_year", "demarche")
         .prefetch_related("activities", "documents", "child__authorized_persons"),
         pk=dossier_id,
     )

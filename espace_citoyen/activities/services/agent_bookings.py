@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from espace_citoyen.family.models import Child
 
+from espace_citoyen.core.agents import is_town_agent
 from espace_citoyen.core.business_calendar import format_day
 from espace_citoyen.family.selectors import notification_emails_for
 
@@ -25,7 +26,7 @@ REASON_MAX_LENGTH = 200  # Reservation.override_reason
 
 
 def _check_agent(actor) -> None:
-    if not (actor and actor.is_staff):
+    if not is_town_agent(actor):
         raise BookingError("Seul un agent de la mairie peut intervenir pour une famille.", code="agent")
 
 

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from espace_citoyen.core.agents import is_town_agent
 from espace_citoyen.family.models import Child, Membership
 
 from .. import rules
@@ -59,7 +60,7 @@ def offer_hours() -> int:
 
 
 def _is_agent(actor) -> bool:
-    return bool(actor and actor.is_staff)
+    return is_town_agent(actor)
 
 
 def _check_actor(*, child: Child, actor, override_reason: str) -> None:

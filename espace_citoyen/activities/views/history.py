@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from espace_citoyen.core.csv_safe import safe_row
 from espace_citoyen.family import selectors as family_selectors
 
 from ..selectors import history as selectors
@@ -59,9 +60,10 @@ def _csv(child, rows) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(safe_row(COLUMNS))
     for row in rows:
-        writer.writerow(row.as_csv())
+        # Defence in depth: the origin carries an agent's free-text reason.
+        writer.writerow(safe_row(row.as_csv()))
     return response
 
 

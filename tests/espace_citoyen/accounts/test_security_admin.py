@@ -53,7 +53,7 @@ def html_of(response) -> str:
 @pytest.fixture
 def agent(db):
     user = User.objects.create_user("agent.securite@ville-villennes-sur-seine.fr", "Agent-mot-de-passe-2026",
-                                    first_name="Alice", last_name="Guichet", is_staff=True)
+                                    first_name="Alice", last_name="Guichet")  # as seeded: admin access by group
     user.groups.add(ensure_relations_population_group())
     return user
 
@@ -61,7 +61,7 @@ def agent(db):
 @pytest.fixture
 def other_agent(db):
     user = User.objects.create_user("autre.agent@ville-villennes-sur-seine.fr", "Agent-mot-de-passe-2026",
-                                    first_name="Bruno", last_name="Collègue", is_staff=True)
+                                    first_name="Bruno", last_name="Collègue")
     user.groups.add(ensure_relations_population_group())
     return user
 
@@ -424,3 +424,24 @@ def test_detail_shows_the_last_ten_events(client, otp_login, agent, person):
     assert "modification n° 11" in html and "modification n° 02" in html
     assert "modification n° 01" not in html
     assert html.index("modification n° 11") < html.index("modification n° 02")
+
+
+def test_agent_cannot_strip_the_second_factor_of_an_editor_without_is_staff(client, otp_login, agent):
+    """Agents enter the admin through their group (Wagtail never sets is_staff): a
+    Communication editor is an agent account all the same, for superusers only."""
+    from django.contrib.auth.models import Group
+
+    editor = User.objects.create_user("redacteur.securite@ville-villennes-sur-seine.fr", "Redacteur-mot-de-passe-26",
+                                      first_name="Régis", last_name="Rédacteur")
+    editor.groups.add(Group.objects.get(name="Communication"))
+    enable_two_factor(editor)
+    assert not editor.is_staff
+    otp_login(client, agent)
+    page = html_of(client.get(detail_url(editor)))
+    assert READ_ONLY_STAFF in page
+    response = client.post(detail_url(editor), {"action": "reset_two_factor", "reason": REASON})
+    assert response.status_code == 403
+    assert devices_of(editor) > 0
+    assert not AccountEvent.objects.filter(user=editor, kind=AccountEventKind.TWO_FACTOR_RESET).exists()
+    listing = html_of(client.get(INDEX_URL, {"q": "redacteur"}))
+    assert "Agent" in listing

@@ -77,6 +77,32 @@ def test_other_staff_refused(client, otp_login, population, submitted):
     assert submitted.status == DossierStatus.SUBMITTED
 
 
+def test_other_staff_refused_on_review_get(client, otp_login, population, submitted):
+    otp_login(client, population)
+    response = client.get(reverse("dossiers_admin:review", args=[submitted.pk]))
+    assert response.status_code in (302, 403)
+    assert "Mamie Bernard" not in response.content.decode()
+
+
+def test_a_draft_is_the_familys_own_until_sent(client, otp_login, scolaire, parent, child, activities):  # noqa: F811
+    """Opening the dossier page makes a draft (with last year's documents): the Pôle scolaire
+    sees neither it nor its attachments before the family sends it."""
+    canteen, _evening, _ = activities
+    draft = dossier_get_or_create(user=parent, child=child, school_year=canteen.school_year)
+    document = upload(parent)
+    draft.documents.set([document])
+    otp_login(client, scolaire)
+    assert reverse("dossiers_admin:review", args=[draft.pk]) not in client.get(reverse("dossiers_admin:list")).content.decode()
+    assert client.get(reverse("dossiers_admin:review", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("dossiers_admin:document", args=[draft.pk, document.pk])).status_code == 404
+
+
+def test_list_filters_are_encoded_in_the_pagination_links(client, otp_login, scolaire, submitted):
+    otp_login(client, scolaire)
+    response = client.get(reverse("dossiers_admin:list"), {"q": "a&status=validated", "school": "Les Tilleuls"})
+    assert response.context["extra_query"] == "school=Les+Tilleuls&q=a%26status%3Dvalidated"
+
+
 def test_superuser_sees_the_list(client, otp_login, superuser, submitted):
     otp_login(client, superuser)
     assert "Chloé Bernard" in client.get(reverse("dossiers_admin:list")).content.decode()

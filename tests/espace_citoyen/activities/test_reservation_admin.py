@@ -433,3 +433,25 @@ def test_message_says_when_no_adult_is_emailed(client, otp_login):
     assert f"Réservation enregistrée pour Chloé le {format_day(day.date)}" in text
     assert "Aucun adulte du foyer ne souhaite être contacté par courriel : prévenez la famille." in text
     assert not mail.outbox
+
+
+def test_agent_of_the_group_without_is_staff_books_for_a_family(client, otp_login):
+    """Agents created in Wagtail's user admin are not is_staff: the group's admin access is
+    what makes them agents, for the screen and for the booking service alike."""
+    from espace_citoyen.activities.services.catalogue import catalogue_ensure_group_permissions
+
+    agent = User.objects.create_user("agent.groupe.seul@ville-villennes-sur-seine.fr", "Agent-Groupe-Seul-2026",
+                                     first_name="Gaëlle", last_name="Groupe", status=AccountStatus.ACTIVE)
+    agent.groups.add(catalogue_ensure_group_permissions())
+    assert not agent.is_staff
+    otp_login(client, agent)
+    activity = make_activity(name="Restauration scolaire", label="T-resa")
+    parent, (chloe,) = make_parent("famille.groupe@example.fr", children=("Chloé",))
+    validate_dossier(chloe, activity)
+    past = make_occurrence(activity, today() - datetime.timedelta(days=1))
+    response = client.post(reverse("reservations_admin:child", args=[chloe.pk]),
+                           {"jour": past.pk, "mois": f"{past.date:%Y-%m}", "action": "reserver",
+                            "motif": "Oubli signalé par téléphone"})
+    assert response.status_code == 302
+    reservation = Reservation.objects.get(child=chloe, occurrence=past)
+    assert reservation.source == "agent" and reservation.created_by == agent

@@ -151,3 +151,27 @@ def test_sole_adult_cannot_leave(client, parent):
     client.post(reverse("family:leave"))
     assert Membership.objects.filter(user=parent).exists()
     assert not Demarche.objects.filter(user=parent).exists()
+
+
+def test_pending_or_refused_account_cannot_join_until_validated(client, parent):
+    """Joining shows the children's health details: only a validated account may."""
+    from espace_citoyen.accounts.models import AccountStatus
+
+    link = _invite(client, parent)
+    invitee = make_user("marc.durand@example.fr", status=AccountStatus.PENDING, first_name="Marc", last_name="Durand")
+    client.force_login(invitee)
+    page = page_text(client.get(link))
+    assert "Votre espace doit d'abord être validé par la mairie" in page
+    assert "Rejoindre ce foyer" not in page
+    client.post(link)
+    assert not Membership.objects.filter(user=invitee, household__memberships__user=parent).exists()
+    assert not selectors.children_for(user=invitee).exists()
+    invitee.status = AccountStatus.REFUSED
+    invitee.save()
+    client.post(link)
+    assert not selectors.children_for(user=invitee).exists()
+    # Once validated, the same link works.
+    invitee.status = AccountStatus.ACTIVE
+    invitee.save()
+    assert "Vous avez rejoint le foyer" in page_text(client.post(link, follow=True))
+    assert list(selectors.children_for(user=invitee)) == list(selectors.children_for(user=parent))
