@@ -142,6 +142,7 @@ from .models import Civility, ContactMethod  # noqa: E402
 from espace_citoyen.core.validation import (  # noqa: E402
     clean_phone_number,
     process_photo,
+    validate_single_line,
 )
 
 
@@ -159,14 +160,16 @@ class SignupIdentityForm(forms.Form):
     )
     last_name = forms.CharField(
         label=_("Nom usuel"), max_length=150, error_messages=_required(_("Indiquez votre nom usuel.")),
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     birth_name = forms.CharField(
-        label=_("Nom de naissance"), max_length=150, required=False,
+        label=_("Nom de naissance"), max_length=150, required=False, validators=[validate_single_line],
         help_text=_("S'il est différent du nom usuel."),
     )
     first_name = forms.CharField(
         label=_("Prénom(s)"), max_length=150, error_messages=_required(_("Indiquez votre prénom.")),
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     birth_date = forms.DateField(

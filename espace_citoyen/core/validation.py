@@ -11,6 +11,13 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 PHOTO_MAX_SIDE = 600
 INVALID_PHONE = _("Numéro de téléphone invalide, par exemple 01 39 08 25 40")
+SINGLE_LINE = _("Ce champ tient sur une seule ligne : retirez les retours à la ligne et les tabulations.")
+
+
+def validate_single_line(value: str) -> None:
+    """Names end up in e-mail subjects and CSV cells: no line break nor control character."""
+    if value and any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise forms.ValidationError(SINGLE_LINE, code="single_line")
 
 
 def clean_phone_number(value: str) -> str:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
-from espace_citoyen.core.validation import clean_phone_number, process_photo
+from espace_citoyen.core.validation import clean_phone_number, process_photo, validate_single_line
 
 from .models import Child, Sex
 
@@ -60,6 +60,8 @@ class ChildForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "school", "school_class", "doctor_name"):
+            self.fields[name].validators.append(validate_single_line)
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         self.fields["doctor_phone"].widget.attrs.update({"type": "tel", "autocomplete": "off"})
@@ -97,9 +99,9 @@ class ChildForm(forms.ModelForm):
 
 
 class AuthorizedPersonForm(forms.Form):
-    name = forms.CharField(label="Nom et prénom", max_length=150,
+    name = forms.CharField(label="Nom et prénom", max_length=150, validators=[validate_single_line],
                            error_messages={"required": "Indiquez le nom et le prénom de la personne."})
-    relationship = forms.CharField(label="Lien avec l'enfant", max_length=80,
+    relationship = forms.CharField(label="Lien avec l'enfant", max_length=80, validators=[validate_single_line],
                                    help_text="Par exemple : grand-mère, voisin, nounou.",
                                    error_messages={"required": "Indiquez le lien de cette personne avec l'enfant."})
     phone = forms.CharField(label="Téléphone", max_length=30,

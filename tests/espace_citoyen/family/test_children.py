@@ -72,6 +72,16 @@ def test_validation_errors_are_french_and_keep_typed_data(client, parent):
     assert not Child.objects.filter(first_name="Zélie").exists()
 
 
+def test_line_breaks_in_names_are_refused(client, parent):
+    """Names go into e-mail subjects (a line break there makes the e-mail fail) and CSV cells."""
+    client.force_login(parent)
+    response = client.post(ADD, child_post(first_name="Léa\nBcc: x@evil.example", **{"personnes-0-name": "Mo\rnique"}))
+    html = page_text(response)
+    assert response.status_code == 200
+    assert html.count("Ce champ tient sur une seule ligne") == 4  # two fields, each in the summary and in place
+    assert not Child.objects.filter(household__memberships__user=parent, first_name__startswith="Léa").exists()
+
+
 def test_absurd_birth_date_and_missing_pai_details_refused(client, parent):
     client.force_login(parent)
     html = page_text(client.post(ADD, child_post(birth_date="01/01/1950", has_pai="on")))

@@ -175,3 +175,15 @@ def test_pending_or_refused_account_cannot_join_until_validated(client, parent):
     invitee.save()
     assert "Vous avez rejoint le foyer" in page_text(client.post(link, follow=True))
     assert list(selectors.children_for(user=invitee)) == list(selectors.children_for(user=parent))
+
+
+def test_plain_text_invitation_keeps_apostrophes(client, db):
+    """Plain-text e-mails are not HTML: "D'Almeida", not "D&#x27;Almeida"."""
+    from .conftest import make_household
+
+    inviter = make_user("ines.dalmeida@example.fr", first_name="Inès", last_name="D'Almeida")
+    make_household(inviter, "Léo")
+    _invite(client, inviter, email="marc.dalmeida@example.fr")
+    message = mail.outbox[-1]
+    assert message.subject.startswith("Inès D'Almeida vous invite")
+    assert "Inès D'Almeida" in message.body and "&#x27;" not in message.body
