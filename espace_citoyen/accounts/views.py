@@ -13,6 +13,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.edit import FormView
 
+from espace_citoyen.core.throttle import any_over_limit, over_limit
+
 from . import services
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
 from .models import normalize_email_address
@@ -77,7 +79,12 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"phone": TOWN_HALL_PHONE, "timeout_hours": reset_link_hours()}
 
     def form_valid(self, form):
-        logger.info("password reset requested email=%s", normalize_email_address(form.cleaned_data["email"]))
+        email = normalize_email_address(form.cleaned_data["email"])
+        if any_over_limit(self.request, {"password_reset_ip": None, "password_reset_email": email}):
+            # Same answer as a sent e-mail (no enumeration), but nothing is sent.
+            logger.warning("password reset not sent: rate limit exceeded email=%s", email)
+            return HttpResponseRedirect(self.get_success_url())
+        logger.info("password reset requested email=%s", email)
         return super().form_valid(form)
 
 
@@ -663,11 +670,16 @@ class SignupWizardView(SessionWizardView):
         profile = {name: identity[name] or ("" if name != "birth_date" else None)
                    for name in ("civility", "birth_name", "birth_date", "birth_country", "birth_department", "birth_city")}
         profile.update(contact)
-        services.account_signup(
-            email=email, password=password["password1"], first_name=identity["first_name"],
-            last_name=identity["last_name"], profile=profile, photo=identity.get("photo"),
-            privacy_notice_accepted=password["privacy_notice"],
-        )
+        limits = {"signup_ip": None, "signup_email": normalize_email_address(email)}
+        if any_over_limit(self.request, limits):
+            # The usual "check your mailbox" page (no enumeration, no relay); nothing created or sent.
+            logger.warning("sign-up not sent: rate limit exceeded email=%s", normalize_email_address(email))
+        else:
+            services.account_signup(
+                email=email, password=password["password1"], first_name=identity["first_name"],
+                last_name=identity["last_name"], profile=profile, photo=identity.get("photo"),
+                privacy_notice_accepted=password["privacy_notice"],
+            )
         self.request.session[SIGNUP_EMAIL_SESSION_KEY] = email
         return redirect("accounts:signup_sent")
 
@@ -753,6 +765,13 @@ def contact_details(request):
     user = request.user
     if request.method == "POST":
         form = ContactDetailsForm(request.POST, initial=_contact_initial(user))
+        if (form.is_valid() and form.cleaned_data["email"] != normalize_email_address(user.email)
+                and over_limit(request, "email_change_user", str(user.pk))):
+            # Nothing saved nor sent: the form is shown again with what was typed.
+            logger.warning("e-mail change refused: rate limit exceeded user=%s", user.pk)
+            form.add_error("email", _(
+                "Trop de demandes de changement d'adresse aujourd'hui : réessayez demain."
+            ))
         if form.is_valid():
             data = form.cleaned_data
             changed = services.contact_details_update(

@@ -2,6 +2,8 @@
 caller (another household's child or invitation gives 404); every change goes through
 services.py and needs a validated account (a pending account may only look)."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,10 +15,13 @@ from django.views.decorators.http import require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
 from espace_citoyen.core.storage import private_file_response
+from espace_citoyen.core.throttle import over_limit
 
 from . import selectors, services
 from .forms import ChildForm, InvitationForm, persons_formset
 from .models import Child
+
+logger = logging.getLogger("espace_citoyen.family")
 
 ADD_PERSON_BUTTON = "ajouter_personne"
 
@@ -131,6 +136,10 @@ def child_remove(request, child_id: int):
 def invite(request):
     if request.method == "POST":
         form = InvitationForm(request.POST)
+        if form.is_valid() and over_limit(request, "invitation_user", str(request.user.pk)):
+            # Nothing sent; the form is shown again with the address typed.
+            logger.warning("invitation refused: rate limit exceeded user=%s", request.user.pk)
+            form.add_error("email", "Vous avez envoyé trop d'invitations aujourd'hui : réessayez demain.")
         if form.is_valid():
             try:
                 invitation = services.invitation_send(

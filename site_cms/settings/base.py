@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "formtools",  # sign-up wizard (SessionWizardView)
+    "django_ratelimit",  # e-mail sending limits (espace_citoyen.core.throttle); its checks see CACHES
     # Two-factor authentication: TOTP apps and printed backup codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -215,6 +216,30 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit's checks: E003 refuses the per-process LocMem cache (fine for the single
+# process of `make run`; production.py uses the database cache instead) and W001 flags every
+# backend missing from its list, which predates Django's own RedisCache (atomic INCR).
+# production.py sets its own list.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+# Limits of the pages that e-mail an address typed by the visitor (espace_citoyen.core.throttle,
+# django-ratelimit in the default cache; "N/h" = N per fixed hour, "N/d" = per fixed day).
+# Sign-up and password reset: per client IP address and per normalised target address; over
+# the limit the visitor sees the usual "sent" page but nothing is sent. Change of login
+# address and co-parent invitations: per account, with a French form error.
+ESPACE_CITOYEN_RATE_LIMITS = {
+    "signup_ip": "10/h",
+    "signup_email": "3/h",
+    "password_reset_ip": "10/h",
+    "password_reset_email": "3/h",
+    "email_change_user": "5/d",
+    "invitation_user": "10/d",
+}
+# The client's address for django-ratelimit's "ip" key: the same function as django-axes
+# (honours TRUSTED_PROXY_COUNT).
+RATELIMIT_IP_META_KEY = "espace_citoyen.accounts.throttling.client_ip_address"
 
 # E-mail
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -34,6 +34,24 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Secure-sessionid"
 CSRF_COOKIE_NAME = "__Secure-csrftoken"
 
+# Cache: Redis when REDIS_URL is set (base.py), otherwise the database cache (table created
+# by `manage.py createcachetable`), never the per-process memory cache: the e-mail rate
+# limits (ESPACE_CITOYEN_RATE_LIMITS, django-ratelimit) and the import progress must be
+# shared by every gunicorn worker and the task worker.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # see base.py
+if not os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+    # django-ratelimit's E003: the database cache increments by read + write, not
+    # atomically; requests racing within the same instant may each pass, so a burst can go
+    # a few sends over a limit (by at most the number of concurrent requests). Accepted
+    # for these anti-abuse limits; set REDIS_URL for exact counting.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
 # Background tasks: a database queue processed by `manage.py db_worker`.
 INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES
+from .base import DATABASES, ESPACE_CITOYEN_RATE_LIMITS, STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-villennes-sur-seine-0123456789abcdef"
@@ -29,3 +29,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SERVE_MEDIA = True
 STATIC_ROOT = _TMP / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The cache lives for the whole test session and every test client comes from 127.0.0.1:
+# generous e-mail limits here so that other modules' tests never reach them.
+# tests/espace_citoyen/core/test_rate_limits.py restores base.py's limits and clears the cache.
+ESPACE_CITOYEN_RATE_LIMITS = {name: "1000/d" for name in ESPACE_CITOYEN_RATE_LIMITS}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]  # LocMem: one test process

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Prefetch, QuerySet
 
+from espace_citoyen.core.services_map import TownService
 from espace_citoyen.documents.models import Document, DocumentType
 from espace_citoyen.family.models import AuthorizedPerson
 
@@ -27,10 +28,17 @@ def attendance_sheet(occurrence: Occurrence) -> QuerySet[Reservation]:
     )
 
 
+def _sent_certificates() -> QuerySet[Document]:
+    """Medical certificates the family sent to the Pôle scolaire: the vault is private until a
+    document is transmitted to a service (documents.services.documents_transmit)."""
+    return Document.objects.filter(doc_type=DocumentType.MEDICAL_CERTIFICATE,
+                                   transmissions__service=TownService.SCOLAIRE)
+
+
 def household_medical_certificates(child) -> QuerySet[Document]:
-    return Document.objects.filter(
-        doc_type=DocumentType.MEDICAL_CERTIFICATE, owner__memberships__household_id=child.household_id,
-    ).distinct().order_by("-uploaded_at")
+    """The certificates an agent may give as the justification of the child's absence."""
+    return _sent_certificates().filter(owner__memberships__household_id=child.household_id).distinct().order_by(
+        "-uploaded_at")
 
 
 def medical_certificates_by_household(household_ids) -> dict[int, list[Document]]:
@@ -38,12 +46,13 @@ def medical_certificates_by_household(household_ids) -> dict[int, list[Document]
     (the attendance sheet of a canteen day lists a hundred children)."""
     certificates: dict[int, list[Document]] = {}
     queryset = (
-        Document.objects.filter(doc_type=DocumentType.MEDICAL_CERTIFICATE,
-                                owner__memberships__household_id__in=set(household_ids))
+        _sent_certificates().filter(owner__memberships__household_id__in=set(household_ids))
         .annotate(household_id=F("owner__memberships__household_id")).order_by("-uploaded_at", "-id")
     )
     for document in queryset:
-        certificates.setdefault(document.household_id, []).append(document)
+        documents = certificates.setdefault(document.household_id, [])
+        if document not in documents:  # sent twice
+            documents.append(document)
     return certificates
 
 

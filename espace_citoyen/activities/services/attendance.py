@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from espace_citoyen.documents.models import Document, DocumentType
+from espace_citoyen.documents.models import Document
 
 from ..models import Attendance, AttendanceStatus, Reservation, ReservationStatus
+from ..selectors.attendance import household_medical_certificates
 
 __all__ = ["attendance_mark"]
 
@@ -23,10 +24,9 @@ def attendance_mark(*, reservation: Reservation, status: str, actor, justificati
     if status == AttendanceStatus.JUSTIFIED:
         if justification is None:
             raise ValidationError("Choisissez le certificat médical qui justifie l'absence.")
-        ok = (justification.doc_type == DocumentType.MEDICAL_CERTIFICATE
-              and justification.owner.memberships.filter(household_id=reservation.child.household_id).exists())
-        if not ok:
-            raise ValidationError("Ce document n'est pas un certificat médical du foyer de l'enfant.")
+        if not household_medical_certificates(reservation.child).filter(pk=justification.pk).exists():
+            raise ValidationError("Ce document n'est pas un certificat médical transmis au Pôle scolaire par le "
+                                  "foyer de l'enfant.")
     else:
         justification = None
     attendance, _created = Attendance.objects.update_or_create(

@@ -94,6 +94,18 @@ def test_justified_absence_needs_a_household_medical_certificate(client, agent, 
     assert not Attendance.objects.filter(reservation=nathan_booking).exists()
 
     doc = certificate(parent)
+    # Still in the family's private vault: neither offered nor accepted.
+    page = client.get(url).content.decode()
+    assert "Certificat médical du Dr Lambert" not in page
+    assert "Aucun certificat médical transmis au Pôle scolaire par cette famille" in page
+    response = client.post(url, {"reservation": nathan_booking.pk, "status": "justified", "justification": doc.pk})
+    assert response.status_code == 400
+    assert not Attendance.objects.filter(reservation=nathan_booking).exists()
+    # Sent to the Pôle scolaire in one click from "Mes documents": now it justifies the absence.
+    from espace_citoyen.core.services_map import TownService
+    from espace_citoyen.documents.services import documents_transmit
+
+    documents_transmit(user=parent, documents=[doc], service=TownService.SCOLAIRE, message="Nathan est malade.")
     page = client.get(url).content.decode()
     assert "Certificat médical du Dr Lambert" in page
     response = client.post(url, {"reservation": nathan_booking.pk, "status": "justified", "justification": doc.pk})
@@ -163,7 +175,11 @@ def test_sheet_query_count_does_not_grow_with_the_children(client, agent):
     def family(number, day, *, count):
         parent, kids = make_parent(f"presence{number}@example.fr", last_name=f"Famille{number}",
                                    children=[f"Enfant{number}-{i}" for i in range(count)])
-        certificate(parent, label=f"Certificat {number}")
+        from espace_citoyen.core.services_map import TownService
+        from espace_citoyen.documents.services import documents_transmit
+
+        documents_transmit(user=parent, documents=[certificate(parent, label=f"Certificat {number}")],
+                           service=TownService.SCOLAIRE)
         for kid in kids:
             AuthorizedPerson.objects.create(child=kid, name=f"Nounou {number}", relationship="Assistante maternelle",
                                             phone="0601020304")
