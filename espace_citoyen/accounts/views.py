@@ -711,13 +711,16 @@ def _signup_account(uidb64: str, token: str):
 
 def signup_confirm(request, uidb64, token):
     """Link of the confirmation e-mail: works once, expires after
-    ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS days. Confirms, then redirects (a reload shows
-    the result again instead of an "invalid link")."""
+    ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS days. The link opens a page with one button (mail
+    scanners that open links confirm nothing); the POST confirms, then redirects (a reload
+    shows the result again instead of an "invalid link")."""
     user = _signup_account(uidb64, token)
     if user is None:
         response = render(request, "accounts/signup/confirm_invalid.html", {
             "days": settings.ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS, "phone": TOWN_HALL_PHONE,
         })
+    elif request.method != "POST":
+        response = render(request, "accounts/signup/confirm.html", {"email": user.email})
     else:
         user = services.account_confirm_email(user=user)
         request.session[SIGNUP_CONFIRMED_SESSION_KEY] = user.validation_due_at.isoformat()

@@ -73,6 +73,8 @@ def test_create_confirm_validate_and_log_in(live_site, browser_page):
     (message,) = [m for m in mail.outbox if m.to == [EMAIL]]
     path = LINK_RE.search(message.body).group(1)
     page.goto(live_site.url + path)
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmer mon adresse e-mail").click()
     page.wait_for_url(re.compile(r"/confirmer-mon-courriel/confirme/$"))
     assert "Votre demande sera traitée au plus tard le" in page.locator("main").inner_text()
     assert_accessible(page)

@@ -352,8 +352,13 @@ def test_confirmation_link_works_once_and_shows_the_deadline(client, django_capt
     user = signed_up(client, django_capture_on_commit_callbacks)
     url = confirmation_link(mail.outbox[0])
     friday = datetime.datetime(2026, 5, 22, 10, 0, tzinfo=PARIS)
+    # Opening the link (a mail scanner does) confirms nothing: one button does.
+    page = client.get(url).content.decode()
+    assert "Confirmer mon adresse e-mail" in page and 'method="post"' in page
+    user.refresh_from_db()
+    assert user.status == AccountStatus.EMAIL_UNCONFIRMED and not Demarche.objects.filter(user=user).exists()
     with mock.patch("django.utils.timezone.now", return_value=friday):
-        response = client.get(url, follow=True)
+        response = client.post(url, follow=True)
     html = response.content.decode()
     assert "Votre adresse e-mail est confirmée" in html
     assert "Votre demande sera traitée au plus tard le mercredi 27 mai 2026 à 10:00" in html
@@ -369,7 +374,7 @@ def test_confirmation_link_works_once_and_shows_the_deadline(client, django_capt
     assert demarche.kind == DemarcheKind.ACCOUNT_CREATION and demarche.status == DemarcheStatus.SENT
     assert demarche.due_at == user.validation_due_at
 
-    again = client.get(url)
+    again = client.post(url)
     assert "Ce lien de confirmation n'est plus valide" in again.content.decode()
     assert Demarche.objects.filter(user=user).count() == 1
 
@@ -379,7 +384,7 @@ def test_expired_confirmation_link_is_refused(client, django_capture_on_commit_c
     url = confirmation_link(mail.outbox[0])
     later = datetime.datetime.now() + datetime.timedelta(days=settings.ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS + 1)
     with mock.patch("espace_citoyen.accounts.tokens.EmailConfirmationTokenGenerator._now", return_value=later):
-        html = client.get(url).content.decode()
+        html = client.post(url).content.decode()
     assert "Ce lien de confirmation n'est plus valide" in html
     user.refresh_from_db()
     assert user.status == AccountStatus.EMAIL_UNCONFIRMED
@@ -404,7 +409,7 @@ def test_new_sign_up_with_an_unconfirmed_address_replaces_it(client, django_capt
     user = User.objects.get(email=EMAIL)
     assert user.first_name == "Léa-Marie" and user.check_password("Autre-phrase-longue-7")
     assert "n'est plus valide" in client.get(first_link).content.decode()
-    assert client.get(confirmation_link(mail.outbox[1])).status_code == 302
+    assert client.post(confirmation_link(mail.outbox[1])).status_code == 302
 
 
 # --- No enumeration -----------------------------------------------------------------------
