@@ -38,10 +38,14 @@ class ChildViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     inspect_view_enabled = True
-    list_display = ["first_name", "last_name", "birth_date", "school", "school_class", "has_pai", "household"]
-    list_filter = ["school", "school_class", "has_pai"]
-    list_export = ["first_name", "last_name", "birth_date", "school", "school_class", "has_pai", "allergies",
-                   "household_id", "legacy_id"]
+    # Health details (allergies, PAI, doctor) are not listed, inspected nor exported here: the
+    # Relations population agents who read this listing do not need them; the Pôle scolaire
+    # reads them on the dossiers and attendance sheets.
+    list_display = ["first_name", "last_name", "birth_date", "school", "school_class", "household"]
+    list_filter = ["school", "school_class"]
+    list_export = ["first_name", "last_name", "birth_date", "school", "school_class", "household_id", "legacy_id"]
+    inspect_view_fields = ["first_name", "last_name", "sex", "birth_date", "school", "school_class", "household",
+                           "legacy_id"]
     index_view_class = SafeExportIndexView
     export_filename = "enfants"
     search_fields = ["first_name", "last_name", "school"]

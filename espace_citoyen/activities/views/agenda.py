@@ -7,6 +7,7 @@ Every child comes through ``family.selectors.child_for`` (another household's ch
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +39,9 @@ def _back(request, child) -> str:
     """Where to go after a POST: the agenda page the form was on (same child only)."""
     agenda = reverse("activities:agenda", args=[child.pk])
     target = request.POST.get("retour", "")
-    if target.startswith(agenda) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    parts = urlsplit(target)
+    if (parts.path.startswith(agenda) and ".." not in parts.path.split("/") and "\\" not in target
+            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
         return target
     return agenda
 

@@ -73,11 +73,10 @@ def test_children_export_csv_quotes_formulas_xlsx_still_works(client, otp_login,
     values = dict(zip(rows[0], rows[1], strict=True))
     assert values["Prénom"] == "'" + EVIL
     assert values["Nom"] == "Zzmalveillant"
-    assert values["Allergies"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert values["Identifiant Portail Famille"] == "'=1+1"
+    assert "Allergies" not in values and not any("@SUM" in cell for cell in rows[1])  # no health details here
     # Non-text values are exported as before.
     assert values["Date de naissance"] == "2018-03-01"
-    assert values["PAI (projet d'accueil individualisé)"] == "True"
     assert values["Household id"] == str(evil_child.household_id)
 
     xlsx = client.get(url, {"export": "xlsx", "q": "Zzmalveillant"})
@@ -123,7 +122,7 @@ def test_occurrences_export_quotes_formulas_in_text_and_related_objects(client, 
 
 def test_history_csv_quotes_formulas(client):
     parent, (child,) = make_parent("csv.historique@example.fr", children=(EVIL,))
-    activity = make_activity(name="+Atelier du soir", label="T-csv-histo")
+    activity = make_activity(name="+Atelier du soir", label="T-csvhist")
     occurrence = make_occurrence(activity, today() - datetime.timedelta(days=10))
     Reservation.objects.create(child=child, occurrence=occurrence, status=ReservationStatus.BOOKED)
     client.force_login(parent)
