@@ -2,7 +2,6 @@
 the "Comptes à activer" listing with "Vérifier l'adresse et renvoyer". Registered in the
 "Espace citoyen" menu group by accounts/wagtail_hooks.py."""
 
-from functools import cached_property
 
 import filetype
 from django import forms
@@ -16,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
+
+from espace_citoyen.core.admin import PermissionViewSet
 
 from . import selectors, services
 from .models import AccountStatus, normalize_email_address
@@ -259,22 +258,7 @@ class ResendActivationView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, 
 # --- Viewsets (menu items shown only with the permission) -------------------------------
 
 
-class _PermissionViewSet(ViewSet):
-    permission_required = ""
-    add_to_admin_menu = False
-
-    @cached_property
-    def menu_item_class(self):
-        permission = self.permission_required
-
-        class PermissionMenuItem(MenuItem):
-            def is_shown(self, request):
-                return request.user.has_perm(permission)
-
-        return PermissionMenuItem
-
-
-class PortailFamilleImportViewSet(_PermissionViewSet):
+class PortailFamilleImportViewSet(PermissionViewSet):
     name = "portail_famille_import"
     url_prefix = "espace-citoyen/import-portail-famille"
     icon = "upload"
@@ -288,7 +272,7 @@ class PortailFamilleImportViewSet(_PermissionViewSet):
         ]
 
 
-class ToActivateViewSet(_PermissionViewSet):
+class ToActivateViewSet(PermissionViewSet):
     name = "accounts_to_activate"
     url_prefix = "espace-citoyen/comptes-a-activer"
     icon = "mail"
@@ -423,7 +407,7 @@ def account_photo_view(request, pk):
     return private_file_response(profile.photo, content_type="image/jpeg")
 
 
-class ValidationQueueViewSet(_PermissionViewSet):
+class ValidationQueueViewSet(PermissionViewSet):
     name = "accounts_validation"
     url_prefix = "espace-citoyen/comptes-a-valider"
     icon = "tasks"

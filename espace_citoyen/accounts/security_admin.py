@@ -21,10 +21,10 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from espace_citoyen.core.admin import PermissionViewSet
 from espace_citoyen.core.agents import is_agent_account
 
 from . import selectors, services
-from .admin_views import _PermissionViewSet
 
 VIEW_PERMISSION = selectors.SECURITY_VIEW_PERMISSION
 INDEX_URL_NAME = "accounts_security:index"
@@ -217,7 +217,7 @@ class AccountSecurityDetailView(_SecurityPermissionMixin, WagtailAdminTemplateMi
         return redirect(DETAIL_URL_NAME, pk=self.account.pk)
 
 
-class AccountSecurityViewSet(_PermissionViewSet):
+class AccountSecurityViewSet(PermissionViewSet):
     name = "accounts_security"
     url_prefix = "espace-citoyen/securite-des-comptes"
     icon = "lock"

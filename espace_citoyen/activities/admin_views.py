@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
+from espace_citoyen.core.admin import PermissionViewSet
 
 from espace_citoyen.core.csv_safe import safe_row
 
@@ -149,20 +148,14 @@ def attendance_csv(request, pk):
     return response
 
 
-class AttendanceViewSet(ViewSet):
+class AttendanceViewSet(PermissionViewSet):
     name = "activities_attendance"
     url_prefix = "espace-citoyen/presences"
     icon = "tick"
     menu_label = _("Pointage des présences")
     add_to_admin_menu = False
 
-    @property
-    def menu_item_class(self):
-        class AttendanceMenuItem(MenuItem):
-            def is_shown(self, request):
-                return request.user.has_perm(VIEW_PERMISSION)
-
-        return AttendanceMenuItem
+    permission_required = VIEW_PERMISSION
 
     def get_urlpatterns(self):
         return [

@@ -13,9 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
+from espace_citoyen.core.admin import GuardedViewSet
 
 from .models import DossierStatus, SchoolYear
 from .selectors import dossiers as selectors
@@ -117,20 +116,15 @@ def dossier_document(request, pk: int, doc_pk: int):
     return response
 
 
-class DossierViewSet(ViewSet):
+class DossierViewSet(GuardedViewSet):
     name = "dossiers_admin"
     url_prefix = "espace-citoyen/dossiers-inscription"
     icon = "form"
     menu_label = _("Dossiers d'inscription")
     add_to_admin_menu = False
 
-    @property
-    def menu_item_class(self):
-        class ScolaireMenuItem(MenuItem):
-            def is_shown(self, request):
-                return selectors.staff_can_review(request.user)
-
-        return ScolaireMenuItem
+    def is_shown(self, request) -> bool:
+        return selectors.staff_can_review(request.user)
 
     def get_urlpatterns(self):
         return [

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
+from espace_citoyen.core.admin import PermissionViewSet
 
 from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
 from espace_citoyen.family.selectors import notification_emails_for
@@ -163,20 +162,14 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
         return redirect(f"{url}#jour-{occurrence.pk}")
 
 
-class ReservationAdminViewSet(ViewSet):
+class ReservationAdminViewSet(PermissionViewSet):
     name = "reservations_admin"
     url_prefix = "espace-citoyen/reservations"
     icon = "date"
     menu_label = INDEX_TITLE
     add_to_admin_menu = False
 
-    @property
-    def menu_item_class(self):
-        class ReservationMenuItem(MenuItem):
-            def is_shown(self, request):
-                return request.user.has_perm(VIEW_PERMISSION)
-
-        return ReservationMenuItem
+    permission_required = VIEW_PERMISSION
 
     def get_urlpatterns(self):
         return [

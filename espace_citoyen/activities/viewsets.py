@@ -3,6 +3,7 @@ holidays, schools, booking rules, activities (with "Générer les jours") and th
 (with "Fermer ce jour"). Registered in the "Espace citoyen" menu by accounts/wagtail_hooks.py.
 Model permissions (activities.*) decide who sees what."""
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -11,10 +12,12 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
+from espace_citoyen.core.admin import ListingQuerysetMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
 from .forms_admin import ActivityAdminForm, OccurrenceCloseForm
@@ -22,7 +25,7 @@ from .models import Activity, BookingRule, ExtraDate, HolidayPeriod, Occurrence,
 from .services.catalogue import activity_planned_dates, occurrence_close, occurrences_generate
 
 
-class _CatalogueViewSet(ModelViewSet):
+class _CatalogueViewSet(ListingQuerysetMixin, ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     search_backend_name = None
@@ -119,6 +122,9 @@ class ActivityViewSet(_CatalogueViewSet):
     list_filter = ["school_year", "period", "is_active"]
     search_fields = ["name"]
 
+    def listing_queryset(self):
+        return Activity.objects.select_related("school_year", "booking_rule")
+
     def get_form_class(self, for_update=False):
         return ActivityAdminForm
 
@@ -126,6 +132,29 @@ class ActivityViewSet(_CatalogueViewSet):
         return super().get_urlpatterns() + [
             path("<int:pk>/generer/", ActivityGenerateView.as_view(), name="generate"),
         ]
+
+
+def _activity_filter():
+    """The activity filter of a listing: its labels "Name (2026-2027)" read in one query."""
+    return django_filters.ModelChoiceFilter(
+        label=_("activité"), queryset=Activity.objects.select_related("school_year").order_by("-school_year__starts_on",
+                                                                                              "name"))
+
+
+class ExtraDateFilterSet(WagtailFilterSet):
+    activity = _activity_filter()
+
+    class Meta:
+        model = ExtraDate
+        fields = ["activity"]
+
+
+class OccurrenceFilterSet(WagtailFilterSet):
+    activity = _activity_filter()
+
+    class Meta:
+        model = Occurrence
+        fields = ["activity", "status", "date"]
 
 
 class ExtraDateViewSet(_CatalogueViewSet):
@@ -137,8 +166,11 @@ class ExtraDateViewSet(_CatalogueViewSet):
     url_prefix = "espace-citoyen/dates-supplementaires"
     url_namespace = "activities_extra_dates"
     list_display = ["date", "activity"]
-    list_filter = ["activity"]
+    filterset_class = ExtraDateFilterSet
     form_fields = ["activity", "date"]
+
+    def listing_queryset(self):
+        return ExtraDate.objects.select_related("activity__school_year")
 
 
 class OccurrenceIndexView(SafeExportIndexView):
@@ -192,7 +224,7 @@ class OccurrenceViewSet(_CatalogueViewSet):
     url_namespace = "activities_occurrences"
     index_view_class = OccurrenceIndexView
     list_display = ["date", "activity", "capacity", "booked_count", "status", "closed_reason"]
-    list_filter = ["activity", "status", "date"]
+    filterset_class = OccurrenceFilterSet
     list_export = ["date", "activity", "capacity", "booked_count", "status", "closed_reason"]
     export_headings = {"date": "Date", "activity": "Activité", "capacity": "Places", "booked_count": "Réservées",
                        "status": "État", "closed_reason": "Motif de fermeture"}
@@ -200,8 +232,8 @@ class OccurrenceViewSet(_CatalogueViewSet):
     form_fields = ["activity", "date", "capacity"]
     ordering = ["date", "activity__name"]
 
-    def get_queryset(self, request):
-        return Occurrence.objects.select_related("activity", "activity__school_year")
+    def listing_queryset(self):
+        return Occurrence.objects.select_related("activity__school_year")
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

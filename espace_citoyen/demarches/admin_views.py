@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
+from espace_citoyen.core.admin import GuardedViewSet
 
 from . import selectors, services
 from .forms import DemarcheAdminFilterForm, DemarcheStatusForm
@@ -132,20 +131,15 @@ class DemarcheProcessView(_ServiceAgentRequiredMixin, WagtailAdminTemplateMixin,
         return redirect("demarches_admin:detail", pk=demarche.pk)
 
 
-class DemarcheQueueViewSet(ViewSet):
+class DemarcheQueueViewSet(GuardedViewSet):
     name = "demarches_admin"
     url_prefix = "espace-citoyen/demarches"
     icon = "tasks"
     menu_label = _("Démarches à traiter")
     add_to_admin_menu = False
 
-    @cached_property
-    def menu_item_class(self):
-        class ServiceAgentMenuItem(MenuItem):
-            def is_shown(self, request):
-                return bool(selectors.staff_services(user=request.user))
-
-        return ServiceAgentMenuItem
+    def is_shown(self, request) -> bool:
+        return bool(selectors.staff_services(user=request.user))
 
     def get_urlpatterns(self):
         return [

@@ -9,9 +9,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
+from espace_citoyen.core.admin import GuardedViewSet
 
 from espace_citoyen.core.services_map import TownService, services_visible_to
 
@@ -58,20 +57,15 @@ def transmission_document(request, demarche_pk: int, doc_pk: int):
     return response
 
 
-class TransmissionViewSet(ViewSet):
+class TransmissionViewSet(GuardedViewSet):
     name = "documents_admin"
     url_prefix = "espace-citoyen/transmissions"
     icon = "doc-full"
     menu_label = _("Documents transmis")
     add_to_admin_menu = False
 
-    @property
-    def menu_item_class(self):
-        class ServiceMenuItem(MenuItem):
-            def is_shown(self, request):
-                return bool(services_visible_to(request.user))
-
-        return ServiceMenuItem
+    def is_shown(self, request) -> bool:
+        return bool(services_visible_to(request.user))
 
     def get_urlpatterns(self):
         return [

@@ -3,12 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from espace_citoyen.core.admin import ListingQuerysetMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
 from .models import Child, Household
 
 
-class HouseholdViewSet(ModelViewSet):
+class HouseholdViewSet(ListingQuerysetMixin, ModelViewSet):
     model = Household
     icon = "home"
     menu_label = _("Foyers")
@@ -25,11 +26,11 @@ class HouseholdViewSet(ModelViewSet):
     search_backend_name = None
     form_fields = ["legacy_id"]
 
-    def get_queryset(self, request):
-        return Household.objects.prefetch_related("memberships__user")
+    def listing_queryset(self):
+        return Household.objects.prefetch_related("memberships__user")  # the name lists the adults
 
 
-class ChildViewSet(ModelViewSet):
+class ChildViewSet(ListingQuerysetMixin, ModelViewSet):
     model = Child
     icon = "user"
     menu_label = _("Enfants")
@@ -52,3 +53,6 @@ class ChildViewSet(ModelViewSet):
     search_backend_name = None
     form_fields = ["household", "first_name", "last_name", "sex", "birth_date", "school", "school_class",
                    "allergies", "has_pai", "pai_details", "doctor_name", "doctor_phone"]
+
+    def listing_queryset(self):
+        return Child.objects.select_related("household").prefetch_related("household__memberships__user")

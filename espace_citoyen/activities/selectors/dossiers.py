@@ -149,7 +149,9 @@ def dossier_elements(*, dossier: Dossier | None, child) -> list[Element]:
     activities = list(dossier.activities.all()) if dossier else []
     authorisations = dossier is not None and None not in (
         dossier.photo_consent, dossier.may_leave_alone, dossier.emergency_care_consent)
-    has_persons = child.authorized_persons.exists()
+    has_persons = getattr(child, "has_persons", None)  # annotated by dossiers_overview_for
+    if has_persons is None:
+        has_persons = child.authorized_persons.exists()
     documents_done = False
     if dossier is not None and activities:
         types = {d.doc_type for d in dossier.documents.all()}
@@ -176,11 +178,21 @@ def dossier_progress(*, dossier: Dossier | None, child) -> dict:
 
 def dossiers_overview_for(*, user, school_year: SchoolYear) -> list[dict]:
     """Each child of the caller's household with its dossier (or None) and progress."""
+    from django.db.models import Exists, OuterRef
+
+    from espace_citoyen.family.models import AuthorizedPerson
     from espace_citoyen.family.selectors import children_for
 
+    children = list(children_for(user=user).annotate(
+        has_persons=Exists(AuthorizedPerson.objects.filter(child=OuterRef("pk")))))
+    dossiers = {
+        dossier.child_id: dossier
+        for dossier in Dossier.objects.filter(child__in=children, school_year=school_year)
+        .prefetch_related("activities", "documents")
+    }
     rows = []
-    for child in children_for(user=user):
-        dossier = dossier_for(child=child, school_year=school_year)
+    for child in children:
+        dossier = dossiers.get(child.pk)
         rows.append({"child": child, "dossier": dossier, "progress": dossier_progress(dossier=dossier, child=child)})
     return rows
 

@@ -1,0 +1,49 @@
+"""Shared pieces of the "Espace citoyen" back office (Wagtail admin)."""
+
+from django.utils.functional import cached_property
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
+
+
+class GuardedViewSet(ViewSet):
+    """A back-office ViewSet of the "Espace citoyen" menu group whose menu item is shown
+    only to whoever may use it (``is_shown``). The views still check on their own."""
+
+    add_to_admin_menu = False
+
+    def is_shown(self, request) -> bool:
+        raise NotImplementedError
+
+    @cached_property
+    def menu_item_class(self):
+        viewset = self
+
+        class GuardedMenuItem(MenuItem):
+            def is_shown(self, request):
+                return viewset.is_shown(request)
+
+        return GuardedMenuItem
+
+
+class PermissionViewSet(GuardedViewSet):
+    """Shown to users holding ``permission_required`` (superusers hold every permission)."""
+
+    permission_required = ""
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(self.permission_required)
+
+
+class ListingQuerysetMixin:
+    """For a Wagtail ModelViewSet: the listing (and its exports) reads ``listing_queryset()``,
+    where the joins its columns need belong. Wagtail 8's ModelViewSet has no
+    ``get_queryset(request)`` hook (only SnippetViewSet has): the index view takes a queryset."""
+
+    def listing_queryset(self):
+        return None
+
+    def get_index_view_kwargs(self, **kwargs):
+        queryset = self.listing_queryset()
+        if queryset is not None:
+            kwargs.setdefault("queryset", queryset)
+        return super().get_index_view_kwargs(**kwargs)
