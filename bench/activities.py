@@ -135,6 +135,10 @@ def main():
     for label, name, args, query in [
         ("admin: family reservations, search", "reservations_admin:index", [], "?q=Bernard"),
         ("admin: family reservations, Chloé, December", "reservations_admin:child", [chloe.pk], "?mois=2026-12"),
+        ("admin: attendance sheet, canteen 7 Dec 2026", "activities_attendance:sheet", [canteen.occurrences.get(
+            date=datetime.date(2026, 12, 7)).pk], ""),
+        ("admin: days of activities listing", "activities_occurrences:index", [], ""),
+        ("admin: dossiers list", "dossiers_admin:list", [], ""),
     ]:
         try:
             print_row(label, reverse(name, args=args) + query, staff)
