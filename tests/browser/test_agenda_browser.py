@@ -82,3 +82,15 @@ def test_parent_books_a_pattern_cancels_a_day_and_sees_the_lock(live_site, brows
     table = page.locator("table").inner_text()
     assert "Annulé le" in table and table.count("Réservé") == 2
     assert_accessible(page)
+
+    # On a 320 px phone the history's rows become cards: nothing beyond the right edge.
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"history scrolls horizontally by {overflow}px at 320px"
+    table_overflow = page.evaluate(
+        "(() => { const t = document.querySelector('table'); return t.scrollWidth - t.parentElement.clientWidth; })()")
+    assert table_overflow <= 0, f"history table is {table_overflow}px wider than its box at 320px"
+    label = page.evaluate("getComputedStyle(document.querySelector('td[data-label]'), '::before').content")
+    assert label == '"Activité : "'  # each cell says which column it is
+    assert_accessible(page)

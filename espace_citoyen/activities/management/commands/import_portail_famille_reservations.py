@@ -17,7 +17,6 @@ from datetime import date, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from espace_citoyen.activities.models import (
     Activity,
@@ -122,7 +121,7 @@ def import_row(row: dict) -> str:
             _take_place(occurrence)
         Reservation.objects.create(
             child=child, occurrence=occurrence, status=status, source=ReservationSource.LEGACY, legacy_id=legacy_id,
-            cancelled_at=timezone.now() if status == ReservationStatus.CANCELLED else None)
+            cancelled_at=None)  # the export does not say when a booking was cancelled
         return "created"
     if (reservation.child_id, reservation.occurrence_id, reservation.status) == (child.pk, occurrence.pk, status):
         return "unchanged"
@@ -131,7 +130,7 @@ def import_row(row: dict) -> str:
     if status == ReservationStatus.BOOKED:
         _take_place(occurrence)
     reservation.child, reservation.occurrence, reservation.status = child, occurrence, status
-    reservation.cancelled_at = timezone.now() if status == ReservationStatus.CANCELLED else None
+    reservation.cancelled_at = None
     reservation.save(update_fields=["child", "occurrence", "status", "cancelled_at"])
     return "updated"
 
