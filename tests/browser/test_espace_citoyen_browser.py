@@ -70,3 +70,28 @@ def test_login_page_fits_320px(live_site, chromium):
         assert overflow <= 0, f"login page scrolls horizontally by {overflow}px at 320px"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["/espace-citoyen/", "/espace-citoyen/documents/", "/espace-citoyen/demarches/",
+                                  "/espace-citoyen/enfants/dossiers/", "/espace-citoyen/famille/",
+                                  "/espace-citoyen/messages/"])
+def test_space_pages_fit_320px(live_site, chromium, path):
+    """A parent's pages on a small phone: no horizontal scrolling of the page, no table wider
+    than its box (tables become labelled cards), and no serious axe violation at that size."""
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(live_site.url + "/espace-citoyen/connexion/")
+        page.get_by_label("Identifiant (adresse e-mail)").fill("camille.bernard@example.org")
+        page.get_by_label("Mot de passe").fill("Famille-Bernard-2026")
+        page.get_by_role("button", name="Me connecter").click()
+        page.wait_for_url(re.compile(r"/espace-citoyen/$"))
+        page.goto(live_site.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls horizontally by {overflow}px at 320px"
+        tables = page.evaluate(
+            "Array.from(document.querySelectorAll('table')).map(t => t.scrollWidth - t.parentElement.clientWidth)")
+        assert all(extra <= 0 for extra in tables), f"{path}: tables wider than their box by {tables}px"
+        assert_accessible(page)
+    finally:
+        context.close()
