@@ -90,6 +90,7 @@ class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMix
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
+        services.legacy_import_close_stalled()
         context = super().get_context_data(**kwargs)
         context["runs"] = [
             (run, *selectors.legacy_import_progress(run)) for run in selectors.legacy_import_runs(limit=10)
@@ -122,6 +123,7 @@ class LegacyImportRunView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, T
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission_required):
             return permission_denied(request)
+        services.legacy_import_close_stalled()
         self.run = selectors.legacy_import_run_get(pk=kwargs["pk"])
         if self.run is None:
             raise Http404

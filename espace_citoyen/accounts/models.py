@@ -267,12 +267,6 @@ class LegacyImportRun(models.Model):
     def is_finished(self) -> bool:
         return self.status in (LegacyImportStatus.DONE, LegacyImportStatus.FAILED)
 
-    #: A run still queued or running after this long was interrupted (worker killed or stopped).
+    #: A run still queued or running after this long was interrupted (worker killed or stopped):
+    #: services.legacy_import_close_stalled closes it.
     STALLED_AFTER = datetime.timedelta(hours=1)
-
-    @property
-    def is_stalled(self) -> bool:
-        from django.utils import timezone
-
-        since = self.started_at or self.created_at
-        return not self.is_finished and since is not None and timezone.now() - since > self.STALLED_AFTER

@@ -996,3 +996,36 @@ def legacy_import_run(*, run_id: int):
         cache.delete(key)
     logger.info("portail famille import run=%s %s", run.pk, run.status)
     return run
+
+
+def legacy_import_close_stalled(*, now=None) -> int:
+    """Runs queued or running for longer than LegacyImportRun.STALLED_AFTER were interrupted
+    (worker stopped or killed): mark them failed with a French message and delete their
+    stored CSV (personal data of every family). Called by the import pages and by the
+    nightly cron `close_stalled_imports`. Returns how many were closed."""
+    from django.db.models import Q
+
+    from .models import LegacyImportRun, LegacyImportStatus
+
+    now = now or timezone.now()
+    limit = now - LegacyImportRun.STALLED_AFTER
+    stalled = LegacyImportRun.objects.filter(
+        Q(status=LegacyImportStatus.RUNNING, started_at__lt=limit)
+        | Q(status=LegacyImportStatus.QUEUED, created_at__lt=limit)
+    )
+    closed = 0
+    for run in stalled:
+        if run.file:
+            try:
+                run.file.delete(save=False)
+            except Exception:  # logged; the run is closed all the same
+                logger.exception("portail famille import run=%s: stored file not deleted", run.pk)
+        updated = LegacyImportRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=LegacyImportStatus.FAILED, finished_at=now, file="",
+            error_message="Cet import a été interrompu (redémarrage du serveur) : rien n'a été enregistré. "
+                          "Relancez-le.",
+        )
+        closed += updated
+        if updated:
+            logger.warning("portail famille import run=%s interrupted: closed", run.pk)
+    return closed

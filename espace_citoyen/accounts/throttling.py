@@ -66,13 +66,23 @@ def client_ip_address(request: HttpRequest) -> str | None:
     TRUSTED_PROXY_COUNT reverse proxies (X-Forwarded-For is read from the right, so a
     client cannot choose its own address by sending the header itself)."""
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
-    remote_addr = request.META.get("REMOTE_ADDR")
+    remote_addr = _valid_ip(request.META.get("REMOTE_ADDR")) or "0.0.0.0"  # noqa: S104 - a key, never bound
     if proxies <= 0:
         return remote_addr
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) >= proxies:
-        return forwarded[-proxies]
+        # A misconfigured proxy may send "host:port" or garbage: fall back rather than fail.
+        return _valid_ip(forwarded[-proxies]) or remote_addr
     return remote_addr
+
+
+def _valid_ip(value: str | None) -> str | None:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.edit import FormView
 
-from espace_citoyen.core.throttle import any_over_limit, over_limit
+from espace_citoyen.core.throttle import address_key, any_over_limit, over_limit
 
 from . import services
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm, PasswordResetRequestForm
@@ -80,7 +80,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         email = normalize_email_address(form.cleaned_data["email"])
-        if any_over_limit(self.request, {"password_reset_ip": None, "password_reset_email": email}):
+        if any_over_limit(self.request, {"password_reset_ip": None, "password_reset_email": address_key(email)}):
             # Same answer as a sent e-mail (no enumeration), but nothing is sent.
             logger.warning("password reset not sent: rate limit exceeded email=%s", email)
             return HttpResponseRedirect(self.get_success_url())
@@ -618,6 +618,16 @@ class SignupWizardView(SessionWizardView):
     def render_done(self, form, **kwargs):
         # The password step is not stored (process_step): validate it from this request.
         self._password_form = form
+        email = (self.get_cleaned_data_for_step("coordonnees") or {}).get("email", "")
+        if form.is_valid() and email and any_over_limit(
+                self.request, {"signup_ip": None, "signup_email": address_key(email)}):
+            # Too many sign-ups from this connection or for this address this hour: nothing is
+            # created nor sent, the answers stay (the counters say nothing of existing accounts).
+            logger.warning("sign-up refused: rate limit exceeded email=%s", normalize_email_address(email))
+            form.add_error(None, _("Trop de demandes de création d'espace depuis cette connexion ou pour cette "
+                                   "adresse : réessayez dans une heure. Vos réponses sont conservées ; seul le mot "
+                                   "de passe est à saisir à nouveau."))
+            return self.render(form)
         return super().render_done(form, **kwargs)
 
     def get_form(self, step=None, data=None, files=None):
@@ -670,16 +680,11 @@ class SignupWizardView(SessionWizardView):
         profile = {name: identity[name] or ("" if name != "birth_date" else None)
                    for name in ("civility", "birth_name", "birth_date", "birth_country", "birth_department", "birth_city")}
         profile.update(contact)
-        limits = {"signup_ip": None, "signup_email": normalize_email_address(email)}
-        if any_over_limit(self.request, limits):
-            # The usual "check your mailbox" page (no enumeration, no relay); nothing created or sent.
-            logger.warning("sign-up not sent: rate limit exceeded email=%s", normalize_email_address(email))
-        else:
-            services.account_signup(
-                email=email, password=password["password1"], first_name=identity["first_name"],
-                last_name=identity["last_name"], profile=profile, photo=identity.get("photo"),
-                privacy_notice_accepted=password["privacy_notice"],
-            )
+        services.account_signup(
+            email=email, password=password["password1"], first_name=identity["first_name"],
+            last_name=identity["last_name"], profile=profile, photo=identity.get("photo"),
+            privacy_notice_accepted=password["privacy_notice"],
+        )
         self.request.session[SIGNUP_EMAIL_SESSION_KEY] = email
         return redirect("accounts:signup_sent")
 

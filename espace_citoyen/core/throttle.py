@@ -8,12 +8,19 @@ Each call counts one attempt; the callers decide what an attempt over the limit 
 same "sent" page without any e-mail, or a French form error)."""
 
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
 logger = logging.getLogger("espace_citoyen.throttle")
+
+
+def address_key(email: str) -> str:
+    """The counting key of an e-mail address: Unicode-folded the way Django compares addresses
+    (NFKC + casefold), so that look-alike spellings reaching the same account share a counter."""
+    return unicodedata.normalize("NFKC", (email or "").strip()).casefold()
 
 
 def _rate(group: str, request: HttpRequest) -> str:

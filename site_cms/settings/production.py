@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, env_bool, env_list
+from .base import DATABASES, INSTALLED_APPS, env_bool, env_list
 
 DEBUG = False
 
@@ -44,8 +44,16 @@ if not os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
+            # Django culls a third of the entries past MAX_ENTRIES (300 by default), rate-limit
+            # counters included: a flood of fresh addresses would reset them.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
+    # Its own connection to the same database (site_cms/db_routers.py): cache writes are
+    # committed at once, outside the transaction of a request or of the background import
+    # (whose progress the run page reads while the import's transaction is still open).
+    DATABASES = {**DATABASES, "cache": {**DATABASES["default"]}}
+    DATABASE_ROUTERS = ["site_cms.db_routers.CacheConnectionRouter"]
     # django-ratelimit's E003: the database cache increments by read + write, not
     # atomically; requests racing within the same instant may each pass, so a burst can go
     # a few sends over a limit (by at most the number of concurrent requests). Accepted

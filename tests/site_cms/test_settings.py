@@ -73,3 +73,41 @@ def test_wagtail_admin_is_in_french(client, superuser, otp_login):
 def test_health_endpoint(client):
     response = client.get("/sante/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="needs PostgreSQL, the production database (set DATABASE_URL=postgres://…)")
+def test_production_database_cache_commits_outside_the_open_transaction():
+    """Without Redis the cache is in the database, on its own connection: what it writes
+    (rate-limit counters, a running import's progress) is visible to the other processes at
+    once, even while the writer's own transaction is still open; and it is not culled at
+    Django's default 300 entries."""
+    import psycopg
+
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    name = "villennes_cache_check"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    env = {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "www.ville-villennes-sur-seine.fr",
+           "DATABASE_URL": f"{base}/{name}", "REDIS_URL": ""}
+    try:
+        created = manage("createcachetable", "--database", "cache", **env)
+        assert created.returncode == 0, created.stdout + created.stderr
+        snippet = (
+            "import os, psycopg\n"
+            "from django.conf import settings\n"
+            "from django.core.cache import cache\n"
+            "from django.db import transaction\n"
+            "with transaction.atomic():\n"
+            "    cache.set('legacy-import-progress-1', (40, 100), 60)\n"
+            "    with psycopg.connect(os.environ['DATABASE_URL']) as other:\n"
+            "        print('SEEN', other.execute('SELECT count(*) FROM django_cache').fetchone()[0])\n"
+            "print('MAX', settings.CACHES['default']['OPTIONS']['MAX_ENTRIES'])\n"
+        )
+        result = manage("shell", "-c", snippet, **env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "SEEN 1" in result.stdout and "MAX 1000000" in result.stdout
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -8,6 +8,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -101,8 +102,9 @@ def offers_by_occurrence(ids, *, now) -> dict[int, int]:
     """{occurrence id: number of places held for a pending waiting-list offer not yet expired}
     (an expired offer frees its place at the next booking, cron or not)."""
     offers: dict[int, int] = {}
-    for occ_id in WaitingListEntry.objects.filter(occurrence_id__in=ids, status=WaitingStatus.OFFERED,
-                                                  offer_expires_at__gt=now).values_list("occurrence_id", flat=True):
+    pending = Q(offer_expires_at__gt=now) | Q(offer_expires_at__isnull=True)  # as booking.offers_count
+    for occ_id in WaitingListEntry.objects.filter(pending, occurrence_id__in=ids, status=WaitingStatus.OFFERED) \
+            .values_list("occurrence_id", flat=True):
         offers[occ_id] = offers.get(occ_id, 0) + 1
     return offers
 

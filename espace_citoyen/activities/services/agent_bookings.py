@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from espace_citoyen.family.models import Child
 
@@ -17,7 +18,7 @@ from espace_citoyen.core.business_calendar import format_day
 from espace_citoyen.family.selectors import notification_emails_for
 
 from ..models import Occurrence, Reservation
-from .booking import BookingError, reservation_book, reservation_cancel
+from .booking import BookingError, reservation_book, reservation_cancel, settle_expired_offers
 
 __all__ = ["REASON_REQUIRED", "agent_book", "agent_cancel"]
 
@@ -66,6 +67,8 @@ def agent_book(*, child: Child, occurrence: Occurrence, actor, reason: str) -> R
     Raises BookingError (French message) when refused: no reason, closed, full, no dossier…"""
     _check_agent(actor)
     reason = _clean_reason(reason)
+    # Expired waiting-list offers are settled (and the next family told) even if this booking fails.
+    settle_expired_offers(occurrence=occurrence, now=timezone.now())
     with transaction.atomic():
         reservation = reservation_book(child=child, occurrence=occurrence, actor=actor, override_reason=reason)
         _notify(reservation_id=reservation.pk, action="book", reason=reason)

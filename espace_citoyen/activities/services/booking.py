@@ -63,9 +63,18 @@ def _is_agent(actor) -> bool:
     return is_town_agent(actor)
 
 
+def _acts_as_agent(*, child: Child, actor, override_reason: str) -> bool:
+    """An agent intervening for a family: with a reason, or for a household not theirs. An
+    agent booking their own child without a reason is a parent like any other."""
+    if not _is_agent(actor):
+        return False
+    return bool(override_reason.strip()) or not Membership.objects.filter(
+        household_id=child.household_id, user=actor).exists()
+
+
 def _check_actor(*, child: Child, actor, override_reason: str) -> None:
-    if _is_agent(actor):
-        if not Membership.objects.filter(household_id=child.household_id, user=actor).exists() and not override_reason:
+    if _acts_as_agent(child=child, actor=actor, override_reason=override_reason):
+        if not override_reason.strip():
             raise BookingError("Un agent doit indiquer le motif de son intervention pour cette famille.",
                                code="reason")
         return
@@ -151,7 +160,7 @@ def _book_locked(*, child, occ: Occurrence, actor, override_reason: str, now, so
     return reservation
 
 
-def _settle_expired_offers(*, occurrence: Occurrence, now) -> None:
+def settle_expired_offers(*, occurrence: Occurrence, now) -> None:
     """Before a booking or a waiting-list change, expire the day's offers past their limit
     (committed on their own, whatever becomes of the booking): the cron
     ``expire_waiting_offers`` may be late, a held place must not stay held."""
@@ -165,8 +174,9 @@ def reservation_book(*, child: Child, occurrence: Occurrence, actor, override_re
                      now: datetime.datetime | None = None) -> Reservation:
     """Book one day for a child. Raises BookingError (French message) when refused."""
     now = now or timezone.now()
-    _settle_expired_offers(occurrence=occurrence, now=now)
-    source = ReservationSource.AGENT if _is_agent(actor) else ReservationSource.PORTAL
+    settle_expired_offers(occurrence=occurrence, now=now)
+    source = (ReservationSource.AGENT if _acts_as_agent(child=child, actor=actor, override_reason=override_reason)
+              else ReservationSource.PORTAL)
     with transaction.atomic():
         occ = _lock(occurrence)
         reservation = _book_locked(child=child, occ=occ, actor=actor, override_reason=override_reason, now=now,
@@ -243,7 +253,7 @@ def _send_offer_email(entry_id: int) -> None:
 def waiting_list_join(*, child: Child, occurrence: Occurrence, actor,
                       now: datetime.datetime | None = None) -> WaitingListEntry:
     now = now or timezone.now()
-    _settle_expired_offers(occurrence=occurrence, now=now)
+    settle_expired_offers(occurrence=occurrence, now=now)
     with transaction.atomic():
         occ = _lock(occurrence)
         _check_actor(child=child, actor=actor, override_reason="")

@@ -290,22 +290,40 @@ def test_running_run_page_shows_progress_then_the_report(client, otp_login, db):
     assert "Familles : 2000 créée(s)" in page and "Import terminé." in page
 
 
-def test_a_run_silent_for_an_hour_is_shown_as_interrupted(client, otp_login, db):
-    """A worker killed mid-run (deploy, out of memory) leaves the run "running": after an
-    hour the page says it was interrupted and stops refreshing."""
+def test_a_run_silent_for_an_hour_is_closed_and_its_file_deleted(client, otp_login, db):
+    """A worker killed mid-run (deploy, out of memory) leaves the run "running" with the
+    families' CSV on disk: after an hour the pages (and the nightly command) close it and
+    delete the file; the page says what happened and stops refreshing."""
     import datetime
+    from io import StringIO
 
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
     from django.utils import timezone
 
     otp_login(client, importer())
     run = LegacyImportRun.objects.create(status=LegacyImportStatus.RUNNING, total_rows=2000, dry_run=False,
                                          started_at=timezone.now() - datetime.timedelta(minutes=50))
+    run.file.save("import.csv", ContentFile(b"famille_id;..."), save=True)
+    stored = run.file.name
     page = client.get(run_url(run)).content.decode()
-    assert "ne progresse plus" not in page and 'id="import-run-refresh"' in page
+    assert "interrompu" not in page and 'id="import-run-refresh"' in page
     LegacyImportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=70))
     page = client.get(run_url(run)).content.decode()
-    assert "Cet import ne progresse plus depuis plus d'une heure" in page
+    assert "Cet import a été interrompu (redémarrage du serveur)" in page.replace("&#x27;", "'")
     assert 'id="import-run-refresh"' not in page and "data-import-running" not in page
+    run.refresh_from_db()
+    assert run.status == LegacyImportStatus.FAILED and not run.file
+    assert not run.file.storage.exists(stored)
+
+    queued = LegacyImportRun.objects.create(dry_run=True)
+    queued.file.save("import.csv", ContentFile(b"x"), save=True)
+    LegacyImportRun.objects.filter(pk=queued.pk).update(created_at=timezone.now() - datetime.timedelta(hours=3))
+    out = StringIO()
+    call_command("close_stalled_imports", stdout=out)
+    assert "1 import(s) interrompu(s) clos." in out.getvalue()
+    queued.refresh_from_db()
+    assert queued.status == LegacyImportStatus.FAILED and not queued.file
 
 
 def test_index_lists_the_last_runs(client, otp_login, db):

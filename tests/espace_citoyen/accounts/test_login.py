@@ -265,6 +265,17 @@ def test_client_address_behind_one_proxy_is_the_one_the_proxy_saw():
     assert client_ip_address(RequestFactory().post("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
 
 
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_odd_forwarded_or_missing_address_falls_back_instead_of_failing():
+    """A proxy sending "host:port" or garbage, or no address at all, must not break the
+    rate-limited pages (the address is a counter key, never trusted for more)."""
+    assert client_ip_address(RequestFactory().post("/", REMOTE_ADDR="10.0.0.2",
+                                                   HTTP_X_FORWARDED_FOR="198.51.100.7:4711")) == "10.0.0.2"
+    assert client_ip_address(RequestFactory().post("/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="n'importe quoi")) \
+        == "0.0.0.0"
+    assert client_ip_address(RequestFactory().post("/", REMOTE_ADDR="2001:db8::1")) == "2001:db8::1"
+
+
 def test_client_address_without_proxy_ignores_forwarded_header():
     request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
     assert client_ip_address(request) == "198.51.100.7"

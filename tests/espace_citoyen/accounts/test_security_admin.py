@@ -443,5 +443,9 @@ def test_agent_cannot_strip_the_second_factor_of_an_editor_without_is_staff(clie
     assert response.status_code == 403
     assert devices_of(editor) > 0
     assert not AccountEvent.objects.filter(user=editor, kind=AccountEventKind.TWO_FACTOR_RESET).exists()
+    # What is written in an agent's history (reasons, addresses) is not shown to who may not act.
+    AccountEvent.objects.create(user=editor, kind=AccountEventKind.EMAIL_CHANGE_REQUESTED,
+                                comment="nouvelle.adresse.privee@example.fr")
+    assert "nouvelle.adresse.privee@example.fr" not in html_of(client.get(detail_url(editor)))
     listing = html_of(client.get(INDEX_URL, {"q": "redacteur"}))
     assert "Agent" in listing

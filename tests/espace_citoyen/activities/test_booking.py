@@ -29,7 +29,7 @@ from espace_citoyen.activities.services.booking import (
     waiting_offers_expire,
 )
 
-from .agenda_factories import make_activity, make_occurrence, make_parent, paris, validate_dossier
+from .agenda_factories import make_activity, make_occurrence, make_parent, next_weekday, paris, today, validate_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +273,26 @@ def test_expiry_task_and_command(setup):
     out = StringIO()
     call_command("expire_waiting_offers", stdout=out)
     assert "proposition(s) expirée(s)" in out.getvalue()
+
+
+def test_an_agent_booking_their_own_child_is_a_parent_like_any_other():
+    """An agent (say of the Communication team) booking their own child without a reason gets
+    the family's rules: validated account, deadline, and the booking is not labelled "agent"."""
+    from django.contrib.auth.models import Permission
+
+    activity = make_activity(capacity=5)
+    agent_parent, (lou,) = make_parent("agent.parent@ville-villennes-sur-seine.fr", children=("Lou",))
+    agent_parent.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    validate_dossier(lou, activity)
+    day = make_occurrence(activity, next_weekday(today(), 1, weeks=3))
+    reservation = reservation_book(child=lou, occurrence=day, actor=agent_parent)
+    assert reservation.source == ReservationSource.PORTAL and reservation.override_reason == ""
+    past = make_occurrence(activity, today() - datetime.timedelta(days=1))
+    with pytest.raises(BookingError, match="délai est dépassé"):
+        reservation_book(child=lou, occurrence=past, actor=agent_parent)
+    agent_parent.status = AccountStatus.PENDING
+    agent_parent.save()
+    agent_parent = type(agent_parent).objects.get(pk=agent_parent.pk)  # fresh permission cache
+    other_day = make_occurrence(activity, next_weekday(today(), 3, weeks=3))
+    with pytest.raises(BookingError, match="validé"):
+        reservation_book(child=lou, occurrence=other_day, actor=agent_parent)
