@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	mkdir -p var
 	DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py compilemessages --ignore=.venv -v0 || true
+	@if [ -d locale ]; then DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 	DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Site : http://$(HOST):$(PORT)/   Administration : http://$(HOST):$(PORT)/admin/"
