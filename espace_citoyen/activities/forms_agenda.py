@@ -66,3 +66,15 @@ class PatternForm(forms.Form):
 
     def selected_children(self):
         return [self._children[pk] for pk in self.cleaned_data.get("children", [])]
+
+
+class AgentPatternForm(PatternForm):
+    """The weekly pattern booked by an agent for a family: a reason is required (it is told to
+    the family and kept on each booking)."""
+
+    reason = forms.CharField(
+        label="Motif (transmis à la famille)", max_length=200,
+        help_text="Par exemple : inscription faite au guichet, la famille n'a pas d'accès à Internet.",
+        error_messages={"required": "Indiquez le motif de la dérogation.",
+                        "max_length": "Le motif ne doit pas dépasser 200 caractères."},
+    )

@@ -27,7 +27,8 @@ from espace_citoyen.family.selectors import notification_emails_for
 from .selectors import agenda as agenda_selectors
 from .selectors import reservations_admin as selectors
 from .selectors.history import history_for, history_rows
-from .services.agent_bookings import agent_book, agent_cancel
+from .forms_agenda import AgentPatternForm
+from .services.agent_bookings import agent_book, agent_book_pattern, agent_cancel
 from .services.booking import BookingError
 
 VIEW_PERMISSION = "activities.view_reservation"
@@ -162,6 +163,61 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
         return redirect(f"{url}#jour-{occurrence.pk}")
 
 
+class ReservationPatternView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A weekly pattern over a period booked for the family (e.g. set up at the counter for a
+    family without Internet access): past deadlines are overridden, full or closed days are
+    reported; one summary e-mail to the family."""
+
+    template_name = "activities/admin/reservations_pattern.html"
+    header_icon = "date"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(CHANGE_PERMISSION):  # before any lookup
+            return permission_denied(request)
+        self.child = selectors.child_for_staff(child_id=kwargs["child_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Semaine type pour {self.child.first_name} {self.child.last_name}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("reservations_admin:index"), "label": INDEX_TITLE},
+            {"url": reverse("reservations_admin:child", args=[self.child.pk]),
+             "label": f"Réservations de {self.child.first_name} {self.child.last_name}"},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def _form(self, data=None):
+        children = list(self.child.household.children.order_by("birth_date", "first_name"))
+        initial = {"children": [self.child.pk], "weekdays": [0, 1, 3, 4], "start": _today().strftime("%d/%m/%Y")}
+        return AgentPatternForm(data, initial=None if data else initial,
+                                activities=agenda_selectors.activities_for(child=self.child), children=children)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self._form())
+        return super().get_context_data(child=self.child, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        if not form.is_valid():
+            messages.error(request, "La semaine type n'est pas enregistrée : corrigez les champs signalés.")
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        try:
+            summary = agent_book_pattern(
+                children=form.selected_children(), activity=data["activity"], weekdays=data["weekdays"],
+                start=data["start"], end=data["end"], exceptions=data["exceptions"], actor=request.user,
+                reason=data["reason"])
+        except BookingError as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(request, f"{len(summary.booked)} journée(s) réservée(s) ; la famille est prévenue par "
+                                  "courriel si elle le souhaite.")
+        return self.render_to_response(self.get_context_data(form=self._form(), summary=summary,
+                                                             activity=data["activity"]))
+
+
 class ReservationAdminViewSet(PermissionViewSet):
     name = "reservations_admin"
     url_prefix = "espace-citoyen/reservations"
@@ -175,4 +231,5 @@ class ReservationAdminViewSet(PermissionViewSet):
         return [
             path("", ReservationIndexView.as_view(), name="index"),
             path("<int:child_id>/", ReservationChildView.as_view(), name="child"),
+            path("<int:child_id>/semaine-type/", ReservationPatternView.as_view(), name="pattern"),
         ]

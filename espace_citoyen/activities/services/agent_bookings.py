@@ -20,7 +20,7 @@ from espace_citoyen.family.selectors import notification_emails_for
 from ..models import Occurrence, Reservation
 from .booking import BookingError, reservation_book, reservation_cancel, settle_expired_offers
 
-__all__ = ["REASON_REQUIRED", "agent_book", "agent_cancel"]
+__all__ = ["REASON_REQUIRED", "agent_book", "agent_book_pattern", "agent_cancel"]
 
 REASON_REQUIRED = "Indiquez le motif de la dérogation."
 REASON_MAX_LENGTH = 200  # Reservation.override_reason
@@ -84,3 +84,30 @@ def agent_cancel(*, reservation: Reservation, actor, reason: str) -> Reservation
         reservation = reservation_cancel(reservation=reservation, actor=actor, override_reason=reason)
         _notify(reservation_id=reservation.pk, action="cancel", reason=reason)
     return reservation
+
+
+def agent_book_pattern(*, children, activity, weekdays, start, end, exceptions, actor, reason):
+    """A weekly pattern over a period booked by an agent for a family (deadlines overridden,
+    capacity and closed days still apply), with one summary e-mail to each household.
+    Returns the booking service's summary."""
+    from .booking import reservations_book_pattern
+
+    _check_agent(actor)
+    reason = _clean_reason(reason)
+    summary = reservations_book_pattern(children=children, activity=activity, weekdays=weekdays, start=start,
+                                        end=end, exceptions=exceptions, actor=actor, override_reason=reason)
+    booked_by_household: dict[int, list] = {}
+    for child, occurrence in summary.booked:
+        booked_by_household.setdefault(child.household_id, []).append((child, occurrence))
+    for household_id, booked in booked_by_household.items():
+        recipients = notification_emails_for(household_id=household_id)
+        if not recipients:
+            continue
+        context = {"activity": activity.name, "reason": reason,
+                   "days": [(child.first_name, format_day(occurrence.date)) for child, occurrence in booked],
+                   "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                   + reverse("activities:agenda", args=[booked[0][0].pk])}
+        subject = f"{len(booked)} journée(s) de « {activity.name} » réservée(s) par la mairie"
+        body = render_to_string("activities/emails/agent_pattern_body.txt", context)
+        transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, r))
+    return summary

@@ -455,3 +455,61 @@ def test_agent_of_the_group_without_is_staff_books_for_a_family(client, otp_logi
     assert response.status_code == 302
     reservation = Reservation.objects.get(child=chloe, occurrence=past)
     assert reservation.source == "agent" and reservation.created_by == agent
+
+
+# --- weekly pattern booked by an agent --------------------------------------------------------
+
+
+def pattern_url(child):
+    return reverse("reservations_admin:pattern", args=[child.pk])
+
+
+def test_agent_books_a_weekly_pattern_for_the_family_with_one_email(client, agent, family, canteen,
+                                                                    django_capture_on_commit_callbacks):
+    """Set up at the counter for a family without Internet: Mondays and Thursdays over three
+    weeks, the past ones included (deadline overridden), a full day reported; one e-mail."""
+    parent, chloe = family
+    monday = next_weekday(today(), 0) - datetime.timedelta(days=14)  # two weeks ago: past the deadline
+    days = [monday + datetime.timedelta(days=offset) for offset in (0, 3, 7, 10, 14, 17)]
+    occurrences = [make_occurrence(canteen, day) for day in days]
+    full = occurrences[-1]
+    full.capacity = 1
+    full.booked_count = 1
+    full.save()
+    page = page_text(client.get(child_url(chloe)))
+    assert pattern_url(chloe) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(pattern_url(chloe), {
+            "activity": canteen.pk, "weekdays": ["0", "3"], "start": f"{days[0]:%d/%m/%Y}",
+            "end": f"{days[-1]:%d/%m/%Y}", "exceptions": f"{days[2]:%d/%m/%Y}", "children": [chloe.pk],
+            "reason": "Inscription faite au guichet",
+        })
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Journées réservées : 4." in text and "Complètes (1)" in text
+    booked = Reservation.objects.filter(child=chloe, status=ReservationStatus.BOOKED)
+    assert sorted(r.occurrence.date for r in booked) == [days[0], days[1], days[3], days[4]]
+    assert {(r.source, r.override_reason, r.created_by) for r in booked} == {
+        (ReservationSource.AGENT, "Inscription faite au guichet", agent)}
+    (message,) = mails_to(PARENT_EMAIL)
+    assert "4 journée(s)" in message.subject and "Inscription faite au guichet" in message.body
+    assert message.body.count("- Chloé : ") == 4
+
+
+def test_weekly_pattern_needs_a_reason_and_the_change_permission(client, otp_login, family, canteen):
+    parent, chloe = family
+    day = make_occurrence(canteen, next_weekday(today(), 0, weeks=2)).date
+    data = {"activity": canteen.pk, "weekdays": ["0"], "start": f"{day:%d/%m/%Y}", "end": f"{day:%d/%m/%Y}",
+            "children": [chloe.pk], "reason": ""}
+    otp_login(client, view_only_staff())
+    assert client.get(pattern_url(chloe)).status_code == 302  # Wagtail's "permission denied"
+    client.post(pattern_url(chloe), {**data, "reason": "Motif"})
+    assert not Reservation.objects.filter(child=chloe).exists()
+
+    otp_login(client, pole_scolaire_agent("autre.agent.pattern@ville-villennes-sur-seine.fr"))
+    response = client.post(pattern_url(chloe), data)
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "Indiquez le motif de la dérogation." in text
+    assert f'value="{day:%d/%m/%Y}"' in text  # what was typed is kept
+    assert not Reservation.objects.filter(child=chloe).exists() and not mail.outbox
