@@ -17,7 +17,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.admin import PermissionViewSet
+from espace_citoyen.core.admin import PermissionRequiredViewMixin, PermissionViewSet
 
 from . import selectors, services
 from .models import AccountStatus, normalize_email_address
@@ -25,15 +25,6 @@ from .models import AccountStatus, normalize_email_address
 MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
 IMPORT_PERMISSION = "accounts.import_portail_famille"
 SEND_ACTIVATION_PERMISSION = "accounts.send_activation"
-
-
-class _PermissionRequiredMixin:
-    permission_required = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- Import ------------------------------------------------------------------------------
@@ -75,7 +66,7 @@ class PortailFamilleImportForm(forms.Form):
         return upload
 
 
-class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
     """Upload form and the last runs. The import itself runs in the background
     (services.legacy_import_enqueue → tasks.run_legacy_import); the agent follows it on the
     run page (LegacyImportRunView)."""
@@ -111,7 +102,7 @@ class PortailFamilleImportView(_PermissionRequiredMixin, WagtailAdminTemplateMix
         return redirect("portail_famille_import:run", pk=run.pk)
 
 
-class LegacyImportRunView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class LegacyImportRunView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
     """One import run: progress while it is queued or running (the page refreshes its status
     every 3 seconds), then the report, or the error. Any agent with the import permission
     may follow any run."""
@@ -120,14 +111,11 @@ class LegacyImportRunView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, T
     template_name = "accounts/admin/import_portail_famille_run.html"
     header_icon = "upload"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required):
-            return permission_denied(request)
+    def load_objects(self, request, **kwargs):
         services.legacy_import_close_stalled()
         self.run = selectors.legacy_import_run_get(pk=kwargs["pk"])
         if self.run is None:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return _("Simulation d'import") if self.run.dry_run else _("Import du Portail Famille")
@@ -162,7 +150,7 @@ class LegacyImportRunView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, T
 # --- Accounts to activate --------------------------------------------------------------
 
 
-class _AccountListView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class _AccountListView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
     """A paginated, searchable list of accounts (`?q=` search, `?p=` page)."""
 
     paginate_by = 50
@@ -212,18 +200,15 @@ class ResendActivationForm(forms.Form):
         return email
 
 
-class ResendActivationView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class ResendActivationView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
     permission_required = SEND_ACTIVATION_PERMISSION
     form_class = ResendActivationForm
     template_name = "accounts/admin/resend_activation.html"
     page_title = _("Vérifier l'adresse et renvoyer le courriel d'activation")
     header_icon = "mail"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required):
-            return permission_denied(request)
+    def load_objects(self, request, **kwargs):
         self.account = get_object_or_404(get_user_model(), pk=kwargs["pk"], status=AccountStatus.TO_ACTIVATE)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return self.account.get_full_name() or self.account.email
@@ -314,7 +299,7 @@ class ValidationQueueView(_AccountListView):
         return context
 
 
-class AccountReviewView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
     """One account: identity, contact details, photo and history; "Valider" or "Refuser"
     (with a reason) while it is pending. Each action goes through accounts.services, which
     records the agent, the time and the change."""
@@ -323,14 +308,11 @@ class AccountReviewView(_PermissionRequiredMixin, WagtailAdminTemplateMixin, Tem
     template_name = "accounts/admin/validation_review.html"
     header_icon = "user"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required):
-            return permission_denied(request)
+    def load_objects(self, request, **kwargs):
         self.account = get_object_or_404(
             get_user_model().objects.select_related("profile"), pk=kwargs["pk"],
             status__in=[AccountStatus.PENDING, AccountStatus.REFUSED, AccountStatus.ACTIVE],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return _("Examiner une demande d'espace")

@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.admin import PermissionViewSet
+from espace_citoyen.core.admin import GuardedViewMixin, PermissionViewSet
 from espace_citoyen.core.agents import is_agent_account
 
 from . import selectors, services
@@ -31,11 +30,9 @@ INDEX_URL_NAME = "accounts_security:index"
 DETAIL_URL_NAME = "accounts_security:detail"
 
 
-class _SecurityPermissionMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not selectors.account_security_may_view(actor=request.user):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
+class _SecurityPermissionMixin(GuardedViewMixin):
+    def may_use(self, request) -> bool:
+        return selectors.account_security_may_view(actor=request.user)
 
 
 def _account_rows(accounts, *, now) -> list[dict]:
@@ -114,11 +111,8 @@ class AccountSecurityDetailView(_SecurityPermissionMixin, WagtailAdminTemplateMi
     template_name = "accounts/admin/security_detail.html"
     header_icon = "lock"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not selectors.account_security_may_view(actor=request.user):  # before any lookup: no existence oracle
-            return permission_denied(request)
+    def load_objects(self, request, **kwargs):
         self.account = get_object_or_404(get_user_model(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return _("Sécurité du compte")

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import PermissionViewSet
+from espace_citoyen.core.admin import PermissionRequiredViewMixin, PermissionViewSet
 
 from espace_citoyen.core.csv_safe import safe_row
 
@@ -35,11 +35,8 @@ VIEW_PERMISSION = "activities.view_attendance"
 CHANGE_PERMISSION = "activities.change_attendance"
 
 
-class _AttendancePermissionMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(VIEW_PERMISSION):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
+class _AttendancePermissionMixin(PermissionRequiredViewMixin):
+    permission_required = VIEW_PERMISSION
 
 
 class AttendanceIndexView(_AttendancePermissionMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -79,11 +76,8 @@ class AttendanceSheetView(_AttendancePermissionMixin, WagtailAdminTemplateMixin,
     page_title = _("Feuille de présence")
     header_icon = "tick"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(VIEW_PERMISSION):  # before any lookup: no existence oracle
-            return permission_denied(request)
+    def load_objects(self, request, **kwargs):
         self.occurrence = get_object_or_404(occurrences_for_attendance(), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return str(self.occurrence)

@@ -12,9 +12,8 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import GuardedViewSet
+from espace_citoyen.core.admin import GuardedViewMixin, GuardedViewSet
 
 from .models import DossierStatus, SchoolYear
 from .selectors import dossiers as selectors
@@ -27,11 +26,9 @@ DECISIONS = {
 }
 
 
-class _ScolaireOnly:
-    def dispatch(self, request, *args, **kwargs):
-        if not selectors.staff_can_review(request.user):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
+class _ScolaireOnly(GuardedViewMixin):
+    def may_use(self, request) -> bool:
+        return selectors.staff_can_review(request.user)
 
 
 class DossierListView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
@@ -72,10 +69,8 @@ class DossierReviewView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": self.get_page_title()},
         ]
 
-    def dispatch(self, request, *args, **kwargs):
-        if selectors.staff_can_review(request.user):
-            self.dossier = selectors.dossier_for_staff(user=request.user, dossier_id=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self, request, **kwargs):
+        self.dossier = selectors.dossier_for_staff(user=request.user, dossier_id=kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

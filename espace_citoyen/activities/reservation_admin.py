@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import PermissionViewSet
+from espace_citoyen.core.admin import PermissionRequiredViewMixin, PermissionViewSet
 
 from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
 from espace_citoyen.family.selectors import notification_emails_for
@@ -52,11 +52,8 @@ def _parse_month(raw: str) -> tuple[int, int] | None:
     return year, month
 
 
-class _ReservationPermissionMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(VIEW_PERMISSION):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
+class _ReservationPermissionMixin(PermissionRequiredViewMixin):
+    permission_required = VIEW_PERMISSION
 
 
 class ReservationIndexView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -78,10 +75,8 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
     template_name = "activities/admin/reservations_child.html"
     header_icon = "date"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm(VIEW_PERMISSION):
-            self.child = selectors.child_for_staff(child_id=kwargs["child_id"])
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self, request, **kwargs):
+        self.child = selectors.child_for_staff(child_id=kwargs["child_id"])
 
     def get_page_title(self):
         return f"Réservations de {self.child.first_name} {self.child.last_name}"
@@ -171,11 +166,10 @@ class ReservationPatternView(_ReservationPermissionMixin, WagtailAdminTemplateMi
     template_name = "activities/admin/reservations_pattern.html"
     header_icon = "date"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(CHANGE_PERMISSION):  # before any lookup
-            return permission_denied(request)
+    permission_required = CHANGE_PERMISSION
+
+    def load_objects(self, request, **kwargs):
         self.child = selectors.child_for_staff(child_id=kwargs["child_id"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return f"Semaine type pour {self.child.first_name} {self.child.last_name}"

@@ -10,14 +10,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
-from espace_citoyen.core.admin import ListingQuerysetMixin
+from espace_citoyen.core.admin import ListingQuerysetMixin, PermissionRequiredViewMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
 from .forms_admin import ActivityAdminForm, OccurrenceCloseForm
@@ -83,18 +82,17 @@ class ActivityIndexView(IndexView):
         return buttons
 
 
-class ActivityGenerateView(WagtailAdminTemplateMixin, TemplateView):
+class ActivityGenerateView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
     """Confirm, then create the missing days of an activity (idempotent)."""
 
     template_name = "activities/admin/generate.html"
     page_title = _("Générer les jours")
     header_icon = "date"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("activities.add_occurrence"):
-            return permission_denied(request)
+    permission_required = "activities.add_occurrence"
+
+    def load_objects(self, request, **kwargs):
         self.activity = get_object_or_404(Activity.objects.select_related("school_year"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return str(self.activity)
@@ -183,16 +181,15 @@ class OccurrenceIndexView(SafeExportIndexView):
         return buttons
 
 
-class OccurrenceCloseView(WagtailAdminTemplateMixin, TemplateView):
+class OccurrenceCloseView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/close.html"
     page_title = _("Fermer un jour")
     header_icon = "cross"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("activities.change_occurrence"):
-            return permission_denied(request)
+    permission_required = "activities.change_occurrence"
+
+    def load_objects(self, request, **kwargs):
         self.occurrence = get_object_or_404(Occurrence.objects.select_related("activity"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return str(self.occurrence)

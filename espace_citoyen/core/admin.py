@@ -47,3 +47,32 @@ class ListingQuerysetMixin:
         if queryset is not None:
             kwargs.setdefault("queryset", queryset)
         return super().get_index_view_kwargs(**kwargs)
+
+
+class GuardedViewMixin:
+    """A back-office view refused (Wagtail's ``permission_denied``) to whoever may not use it
+    (``may_use``). The guard runs first; only then ``load_objects`` fetches what the URL names,
+    so that an id of nothing and an id of something are refused alike."""
+
+    def may_use(self, request) -> bool:
+        raise NotImplementedError
+
+    def load_objects(self, request, **kwargs) -> None:
+        """Fetch the objects the URL names (404 when missing); called after the guard."""
+
+    def dispatch(self, request, *args, **kwargs):
+        from wagtail.admin.auth import permission_denied
+
+        if not self.may_use(request):
+            return permission_denied(request)
+        self.load_objects(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PermissionRequiredViewMixin(GuardedViewMixin):
+    """Used by holders of ``permission_required`` (superusers hold every permission)."""
+
+    permission_required = ""
+
+    def may_use(self, request) -> bool:
+        return request.user.has_perm(self.permission_required)
