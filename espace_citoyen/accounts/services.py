@@ -627,13 +627,9 @@ def account_confirm_email(*, user: User) -> User:
 
 
 def _account_creation_demarche(user: User):
-    from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
+    from espace_citoyen.demarches.models import Demarche, DemarcheKind
 
-    return (
-        user.demarches.filter(kind=DemarcheKind.ACCOUNT_CREATION)
-        .exclude(status__in=[DemarcheStatus.ACCEPTED, DemarcheStatus.REFUSED, DemarcheStatus.CLOSED])
-        .order_by("-created_at").first()
-    )
+    return Demarche.objects.filter(user=user, kind=DemarcheKind.ACCOUNT_CREATION).open().order_by("-created_at").first()
 
 
 def account_validate(*, user: User, actor: User) -> User:
@@ -823,15 +819,13 @@ def account_deletion_request(*, user: User, reason: str = ""):
     """Opens a démarche "Suppression du compte" for the Relations population service, who
     delete the account (invoices are kept as the law requires). Returns the démarche; an
     open request is returned as is instead of a second one."""
-    from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
+    from espace_citoyen.demarches.models import DemarcheKind
+    from espace_citoyen.demarches.selectors import open_deletion_request_for
     from espace_citoyen.demarches.services import demarche_open
 
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        existing = (
-            user.demarches.filter(kind=DemarcheKind.ACCOUNT_DELETION)
-            .exclude(status__in=[DemarcheStatus.ACCEPTED, DemarcheStatus.REFUSED, DemarcheStatus.CLOSED]).first()
-        )
+        existing = open_deletion_request_for(user=user)
         if existing is not None:
             return existing
         demarche = demarche_open(

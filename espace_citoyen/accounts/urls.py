@@ -28,6 +28,4 @@ urlpatterns = [
     path("confirmer-mon-courriel/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("coordonnees/", views.contact_details, name="contact_details"),
     path("coordonnees/confirmer-mon-adresse/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
-    path("mes-donnees/", views.my_data, name="my_data"),
-    path("mes-donnees/telecharger/", views.my_data_download, name="my_data_download"),
 ]

@@ -178,7 +178,6 @@ class ActivationView(FormView):
             response = render(request, "accounts/activation_invalid.html", context)
         else:
             response = super().dispatch(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
         return response
 
     def get_form_kwargs(self):
@@ -288,7 +287,6 @@ class LoginCodeView(FormView):
             return redirect("accounts:login")
         self.pending_user, self.pending = pending
         response = super().dispatch(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
         return response
 
     def get_form_kwargs(self):
@@ -371,7 +369,6 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
         if request.user.is_authenticated and _confirmed_totp(request.user) is not None:
             return redirect("accounts:security")
         response = super().dispatch(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
         return response
 
     def get(self, request, *args, **kwargs):
@@ -413,7 +410,6 @@ class TwoFactorBackupCodesView(LoginRequiredMixin, TemplateView):
         if not codes:
             return redirect("accounts:security")
         response = self.render_to_response(self.get_context_data(codes=codes))
-        response["Cache-Control"] = "no-store"
         return response
 
     def post(self, request, *args, **kwargs):
@@ -486,7 +482,6 @@ def admin_two_factor_verify(request):
             otp_login(request, device)
             return redirect(next_url)
     response = render(request, "wagtailadmin/otp/verify.html", {"form": form, "next": next_url})
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -507,7 +502,6 @@ def admin_two_factor_setup(request):
         form.add_error("code", _("Ce code n'est pas valide. Vérifiez que l'heure de votre téléphone est juste, puis saisissez le code affiché."))
     context = {"form": form, "next": next_url, **totp_setup_context(device)}
     response = render(request, "wagtailadmin/otp/setup.html", context)
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -518,7 +512,6 @@ def admin_two_factor_codes(request):
     if not codes:
         return redirect(next_url)
     response = render(request, "wagtailadmin/otp/backup_codes.html", {"codes": codes, "next": next_url})
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -560,7 +553,6 @@ class SignupWizardView(SessionWizardView):
         if request.user.is_authenticated:
             return redirect("portal:dashboard")
         response = super().dispatch(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
         return response
 
     def post(self, *args, **kwargs):
@@ -730,7 +722,6 @@ def signup_confirm(request, uidb64, token):
         user = services.account_confirm_email(user=user)
         request.session[SIGNUP_CONFIRMED_SESSION_KEY] = user.validation_due_at.isoformat()
         response = redirect("accounts:signup_confirmed")
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -828,48 +819,4 @@ def email_change_confirm(request, token):
         }, status=400)
     else:
         response = render(request, "accounts/contact/email_change_confirm.html", {"new_email": payload["n"]})
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-# --- Mes données (RGPD) -----------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_data(request):
-    """Download all my data, and request the deletion of my account (a démarche)."""
-    from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
-
-    from .forms import AccountDeletionRequestForm
-
-    form = AccountDeletionRequestForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        demarche = services.account_deletion_request(user=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Votre demande de suppression est enregistrée sous le numéro %(number)s. "
-                                    "Le Service Relations à la Population vous répondra.") % {"number": demarche.number})
-        return redirect("accounts:my_data")
-    open_request = (
-        request.user.demarches.filter(kind=DemarcheKind.ACCOUNT_DELETION)
-        .exclude(status__in=[DemarcheStatus.ACCEPTED, DemarcheStatus.REFUSED, DemarcheStatus.CLOSED]).first()
-    )
-    return render(request, "accounts/data/my_data.html", {
-        "form": form, "open_request": open_request, "phone": TOWN_HALL_PHONE,
-    })
-
-
-@login_required
-def my_data_download(request):
-    """A ZIP: donnees.json (every record linked to me or my household) and my files."""
-    from django.http import HttpResponse
-    from django.utils import timezone
-
-    from espace_citoyen.portal.data_export import personal_data_zip
-
-    content = personal_data_zip(user=request.user)
-    response = HttpResponse(content, content_type="application/zip")
-    filename = f"mes-donnees-villennes-{timezone.localdate():%Y-%m-%d}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

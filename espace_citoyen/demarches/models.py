@@ -51,6 +51,12 @@ ALLOWED_DEMARCHE_TRANSITIONS = {
 }
 
 
+class DemarcheQuerySet(models.QuerySet):
+    def open(self) -> "DemarcheQuerySet":
+        """Démarches still open: not accepted, refused or closed."""
+        return self.exclude(status__in=FINAL_DEMARCHE_STATUSES)
+
+
 class Demarche(models.Model):
     number = models.CharField(_("numéro"), max_length=20, unique=True)
     kind = models.CharField(_("type"), max_length=30, choices=DemarcheKind.choices)
@@ -63,6 +69,8 @@ class Demarche(models.Model):
     due_at = models.DateTimeField(_("à traiter avant le"), null=True, blank=True)
     created_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("mise à jour le"), auto_now=True)
+
+    objects = DemarcheQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("démarche")

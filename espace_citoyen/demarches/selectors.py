@@ -7,7 +7,7 @@ from django.http import Http404
 from espace_citoyen.core.search import words_match
 from espace_citoyen.core.services_map import services_visible_to
 
-from .models import Demarche, DemarcheEvent
+from .models import Demarche, DemarcheEvent, DemarcheKind
 
 
 def demarches_for(*, user, status: str = "", kind: str = "") -> QuerySet[Demarche]:
@@ -19,6 +19,11 @@ def demarches_for(*, user, status: str = "", kind: str = "") -> QuerySet[Demarch
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset
+
+
+def open_deletion_request_for(*, user) -> Demarche | None:
+    """The caller's open request of the deletion of their account, if any."""
+    return Demarche.objects.filter(user=user, kind=DemarcheKind.ACCOUNT_DELETION).open().first()
 
 
 def demarche_for(*, user, number: str) -> Demarche:

@@ -107,6 +107,6 @@ def dashboard_for(*, user) -> Dashboard:
         "documents": first_url(("documents:list", {}), ("documents:index", {})),
         "messages": first_url(("messaging:inbox", {}), ("messaging:list", {}), ("messaging:index", {})),
         "contact": first_url(("accounts:contact_details", {})),
-        "my_data": first_url(("accounts:my_data", {})),
+        "my_data": first_url(("portal:my_data", {})),
     }
     return dashboard

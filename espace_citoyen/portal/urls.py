@@ -7,6 +7,8 @@ from . import views
 
 portal_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("mes-donnees/", views.my_data, name="my_data"),
+    path("mes-donnees/telecharger/", views.my_data_download, name="my_data_download"),
 ]
 
 urlpatterns = [

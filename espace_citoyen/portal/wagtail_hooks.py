@@ -1,8 +1,51 @@
-"""Back office of the portal: the "À traiter" panel of the admin home (admin_panels.py)."""
+"""The citizen space's back office, composed here: the "Espace citoyen" menu group lists the
+viewsets each domain exports from its ``admin`` package, in the order agents work through
+them; and the "À traiter" panel of the admin home (admin/panels.py)."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .admin_panels import ToProcessPanel
+from espace_citoyen.accounts import admin as accounts_admin
+from espace_citoyen.activities import admin as activities_admin
+from espace_citoyen.demarches import admin as demarches_admin
+from espace_citoyen.documents import admin as documents_admin
+from espace_citoyen.family import admin as family_admin
+
+from .admin.panels import ToProcessPanel
+
+
+class EspaceCitoyenGroup(ViewSetGroup):
+    menu_label = _("Espace citoyen")
+    menu_icon = "group"
+    menu_order = 150
+    items = (
+        accounts_admin.ValidationQueueViewSet,
+        demarches_admin.DemarcheQueueViewSet,
+        documents_admin.TransmissionViewSet,
+        family_admin.HouseholdViewSet,
+        family_admin.ChildViewSet,
+        accounts_admin.ToActivateViewSet,
+        accounts_admin.AccountSecurityViewSet,
+        accounts_admin.PortailFamilleImportViewSet,
+        activities_admin.DossierViewSet,
+        activities_admin.SchoolYearViewSet,
+        activities_admin.HolidayPeriodViewSet,
+        activities_admin.SchoolViewSet,
+        activities_admin.BookingRuleViewSet,
+        activities_admin.ActivityViewSet,
+        activities_admin.ExtraDateViewSet,
+        activities_admin.OccurrenceViewSet,
+        activities_admin.AttendanceViewSet,
+        activities_admin.ReservationAdminViewSet,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_espace_citoyen_group():
+    return EspaceCitoyenGroup()
+
+
 
 
 @hooks.register("construct_homepage_panels")

@@ -92,11 +92,15 @@ MIDDLEWARE = [
     "espace_citoyen.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     # Staff pass TOTP (or enrol) before any /admin/ page.
     "espace_citoyen.accounts.middleware.AdminTwoFactorMiddleware",
+    # Cache-Control: private, no-store on every citizen-space and admin response.
+    "espace_citoyen.core.middleware.PrivateNoStoreMiddleware",
     # django-axes: turns a locked-out login attempt into the 429 page. Keep it last.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site_cms.urls"
+# Paths whose responses are never stored by a cache (core.middleware.PrivateNoStoreMiddleware).
+PRIVATE_PATH_PREFIXES = ("/espace-citoyen/", "/admin/")
 WSGI_APPLICATION = "site_cms.wsgi.application"
 
 TEMPLATES = [

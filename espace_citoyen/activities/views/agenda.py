@@ -229,5 +229,4 @@ def agenda_ics(request, child_id: int):
         cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="agenda-{child.pk}.ics"'
-    response["Cache-Control"] = "private, no-store"
     return response

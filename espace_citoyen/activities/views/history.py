@@ -57,7 +57,6 @@ def _csv(child, rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="historique-{slugify(child.first_name) or "enfant"}-{child.pk}.csv"')
-    response["Cache-Control"] = "private, no-store"
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
     writer.writerow(safe_row(COLUMNS))

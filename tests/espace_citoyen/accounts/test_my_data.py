@@ -23,7 +23,7 @@ def _export(client, user) -> tuple[dict, zipfile.ZipFile]:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="mes-donnees-villennes-')
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     return json.loads(archive.read("donnees.json")), archive
 

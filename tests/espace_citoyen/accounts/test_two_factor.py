@@ -80,7 +80,7 @@ def test_setup_shows_svg_qr_code_and_grouped_key_then_confirms(client, citizen, 
 
     response = client.get(SETUP_URL)
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     html = response.content.decode()
     svg = re.search(r"<svg [^>]*>.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and 'aria-label="QR code à scanner' in svg and "<title>" in svg
@@ -181,7 +181,7 @@ def test_login_asks_for_the_code_then_follows_next(client, citizen):
 
     response = client.get(CODE_URL)
     html = response.content.decode()
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert "Code à 6 chiffres de votre application, ou un code de secours" in html
     assert 'autocomplete="one-time-code"' in html
 

@@ -1,4 +1,4 @@
-"""Panel "À traiter" of the Wagtail admin home (portal/admin_panels.py): each agent sees the
+"""Panel "À traiter" of the Wagtail admin home (portal/admin/panels.py): each agent sees the
 queues their permissions open, with counts and links; Communication sees no panel; the
 number of queries does not grow with the volume. The demo content is seeded once per
 session, so the expected counts are read from the database."""
@@ -21,7 +21,7 @@ from espace_citoyen.core.services_map import SERVICE_GROUPS, TownService, ensure
 from espace_citoyen.demarches.models import Demarche, DemarcheKind, DemarcheStatus
 from espace_citoyen.demarches.services import demarche_open
 from espace_citoyen.family.models import Child, Household
-from espace_citoyen.portal.admin_panels import ToProcessPanel
+from espace_citoyen.portal.admin.panels import ToProcessPanel
 
 pytestmark = pytest.mark.django_db
 

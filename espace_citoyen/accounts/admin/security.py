@@ -20,10 +20,10 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.admin import GuardedViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import GuardedViewMixin, PermissionViewSet
 from espace_citoyen.core.agents import is_agent_account
 
-from . import selectors, services
+from .. import selectors, services
 
 VIEW_PERMISSION = selectors.SECURITY_VIEW_PERMISSION
 INDEX_URL_NAME = "accounts_security:index"

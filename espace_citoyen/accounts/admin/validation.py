@@ -17,10 +17,10 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.admin import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 
-from . import selectors, services
-from .models import AccountStatus, normalize_email_address
+from .. import selectors, services
+from ..models import AccountStatus, normalize_email_address
 
 MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
 IMPORT_PERMISSION = "accounts.import_portail_famille"
@@ -130,8 +130,8 @@ class LegacyImportRunView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin
         ]
 
     def get_context_data(self, **kwargs):
-        from .legacy import ImportReport
-        from .models import LegacyImportStatus
+        from ..legacy import ImportReport
+        from ..models import LegacyImportStatus
 
         context = super().get_context_data(**kwargs)
         done, total = selectors.legacy_import_progress(self.run)
@@ -329,7 +329,7 @@ class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, 
     def get_context_data(self, **kwargs):
         from espace_citoyen.demarches.models import DemarcheKind
 
-        from .forms import AccountRefusalForm
+        from ..forms import AccountRefusalForm
 
         context = super().get_context_data(**kwargs)
         profile = getattr(self.account, "profile", None)
@@ -345,7 +345,7 @@ class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, 
         return context
 
     def post(self, request, *args, **kwargs):
-        from .forms import AccountRefusalForm
+        from ..forms import AccountRefusalForm
 
         if self.account.status != AccountStatus.PENDING:
             messages.error(request, _("Ce compte n'est plus en attente de validation."))

@@ -13,11 +13,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import GuardedViewMixin, GuardedViewSet
+from espace_citoyen.core.backoffice import GuardedViewMixin, GuardedViewSet
 
-from .models import DossierStatus, SchoolYear
-from .selectors import dossiers as selectors
-from .services.dossiers import dossier_set_status
+from ..models import DossierStatus, SchoolYear
+from ..selectors import dossiers as selectors
+from ..services.dossiers import dossier_set_status
 
 DECISIONS = {
     "validate": DossierStatus.VALIDATED,

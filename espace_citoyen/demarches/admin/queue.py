@@ -15,11 +15,11 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import GuardedViewSet
+from espace_citoyen.core.backoffice import GuardedViewSet
 
-from . import selectors, services
-from .forms import DemarcheAdminFilterForm, DemarcheStatusForm
-from .models import DemarcheKind
+from .. import selectors, services
+from ..forms import DemarcheAdminFilterForm, DemarcheStatusForm
+from ..models import DemarcheKind
 
 
 class _ServiceAgentRequiredMixin:

@@ -3,10 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from espace_citoyen.core.admin import ListingQuerysetMixin
+from espace_citoyen.core.backoffice import ListingQuerysetMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
-from .models import Child, Household
+from ..models import Child, Household
 
 
 class HouseholdViewSet(ListingQuerysetMixin, ModelViewSet):

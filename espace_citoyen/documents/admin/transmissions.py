@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import GuardedViewSet
+from espace_citoyen.core.backoffice import GuardedViewSet
 
 from espace_citoyen.core.services_map import TownService, services_visible_to
 
-from . import selectors
-from .views import _serve
+from .. import selectors
+from ..views import _serve
 
 
 class TransmissionListView(WagtailAdminTemplateMixin, TemplateView):

@@ -16,20 +16,20 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 
 from espace_citoyen.core.csv_safe import safe_row
 
-from .forms_admin import AttendanceFilterForm, AttendanceMarkForm
-from .models import Reservation, ReservationStatus
-from .selectors.attendance import (
+from .forms import AttendanceFilterForm, AttendanceMarkForm
+from ..models import Reservation, ReservationStatus
+from ..selectors.attendance import (
     attendance_of,
     attendance_sheet,
     household_medical_certificates,
     medical_certificates_by_household,
     occurrences_for_attendance,
 )
-from .services.attendance import attendance_mark
+from ..services.attendance import attendance_mark
 
 VIEW_PERMISSION = "activities.view_attendance"
 CHANGE_PERMISSION = "activities.change_attendance"

@@ -16,12 +16,12 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
-from espace_citoyen.core.admin import ListingQuerysetMixin, PermissionRequiredViewMixin
+from espace_citoyen.core.backoffice import ListingQuerysetMixin, PermissionRequiredViewMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
-from .forms_admin import ActivityAdminForm, OccurrenceCloseForm
-from .models import Activity, BookingRule, ExtraDate, HolidayPeriod, Occurrence, OccurrenceStatus, School, SchoolYear
-from .services.catalogue import activity_planned_dates, occurrence_close, occurrences_generate
+from .forms import ActivityAdminForm, OccurrenceCloseForm
+from ..models import Activity, BookingRule, ExtraDate, HolidayPeriod, Occurrence, OccurrenceStatus, School, SchoolYear
+from ..services.catalogue import activity_planned_dates, occurrence_close, occurrences_generate
 
 
 class _CatalogueViewSet(ListingQuerysetMixin, ModelViewSet):

@@ -19,17 +19,17 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.admin import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 
 from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
 from espace_citoyen.family.selectors import notification_emails_for
 
-from .selectors import agenda as agenda_selectors
-from .selectors import reservations_admin as selectors
-from .selectors.history import history_for, history_rows
-from .forms_agenda import AgentPatternForm
-from .services.agent_bookings import agent_book, agent_book_pattern, agent_cancel
-from .services.booking import BookingError
+from ..selectors import agenda as agenda_selectors
+from ..selectors import reservations_admin as selectors
+from ..selectors.history import history_for, history_rows
+from ..forms_agenda import AgentPatternForm
+from ..services.agent_bookings import agent_book, agent_book_pattern, agent_cancel
+from ..services.booking import BookingError
 
 VIEW_PERMISSION = "activities.view_reservation"
 CHANGE_PERMISSION = "activities.change_reservation"

@@ -5,7 +5,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from espace_citoyen.documents.models import DocumentType
 
-from .models import WEEKDAY_LABELS, Activity, AttendanceStatus
+from ..models import WEEKDAY_LABELS, Activity, AttendanceStatus
 
 WEEKDAY_CHOICES = [(str(i), label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS)]
 

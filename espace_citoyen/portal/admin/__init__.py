@@ -1,0 +1,1 @@
+"""Back office of the portal: the "À traiter" panel of the admin home."""
