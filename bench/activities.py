@@ -63,7 +63,7 @@ def print_row(label, url, client):
 
 def main():
     from espace_citoyen.accounts.models import User
-    from espace_citoyen.activities.management.commands.import_portail_famille_reservations import (
+    from espace_citoyen.portail_famille.services.bookings import (
         import_reservations,
     )
     from espace_citoyen.activities.models import Reservation

@@ -31,7 +31,7 @@ def _ascii(name: str) -> str:
 
 
 def generate(families: int, seed: int = 42) -> str:
-    from espace_citoyen.accounts.legacy import ADDRESS_COLUMNS, CHILD_FIELDS, MAX_CHILDREN, PARENT_FIELDS
+    from espace_citoyen.portail_famille.parsing import ADDRESS_COLUMNS, CHILD_FIELDS, MAX_CHILDREN, PARENT_FIELDS
 
     rng = random.Random(seed)
     header = ["famille_id"]
@@ -76,7 +76,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from espace_citoyen.accounts import services
+    from espace_citoyen.portail_famille.services import families as services
 
     setup_test_environment()  # locmem e-mail backend: nothing leaves the machine
     call_command("migrate", verbosity=0, interactive=False)

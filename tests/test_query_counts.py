@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from espace_citoyen.accounts.models import AccountStatus, LegacyImportRun, LegacyImportStatus, Profile
+from espace_citoyen.accounts.models import AccountStatus, Profile
 from espace_citoyen.activities.models import (
     Attendance,
     AttendanceStatus,
@@ -33,6 +33,7 @@ from espace_citoyen.activities.models import (
 from espace_citoyen.demarches.models import DemarcheEvent, DemarcheKind, DemarcheService, DemarcheStatus
 from espace_citoyen.demarches.services import demarche_open
 from espace_citoyen.documents.models import DocumentType
+from espace_citoyen.portail_famille.models import LegacyImportRun, LegacyImportStatus
 from espace_citoyen.family.models import AuthorizedPerson, Household, Membership
 
 from .espace_citoyen.activities.agenda_factories import (

@@ -3,7 +3,6 @@
 - an agent of "Relations population";
 - a validated parent with a household and two children;
 - a parent whose account awaits validation (with its account-creation démarche);
-- a family imported from the former Portail Famille, whose two accounts await activation.
 """
 
 import datetime
@@ -24,7 +23,6 @@ from .services import (
     account_record_event,
     account_set_status,
     demo_totp_device,
-    legacy_import_file,
 )
 
 AGENT = DemoLogin(
@@ -35,17 +33,6 @@ VALIDATED_PARENT = DemoLogin("Parent (espace validé)", "camille.bernard@example
                              "/espace-citoyen/")
 PENDING_PARENT = DemoLogin("Parent (en attente de validation)", "thomas.moreau@example.org", "Attente-Moreau-2026",
                            "/espace-citoyen/")
-IMPORTED_FAMILY_CSV = (
-    "famille_id;parent1_civilite;parent1_nom;parent1_prenom;parent1_email;parent1_tel_domicile;parent1_tel_mobile;"
-    "parent1_tel_pro;parent2_civilite;parent2_nom;parent2_prenom;parent2_email;parent2_tel_domicile;"
-    "parent2_tel_mobile;parent2_tel_pro;adresse_numero;adresse_voie;adresse_complement;code_postal;commune;"
-    "enfant1_prenom;enfant1_nom;enfant1_sexe;enfant1_naissance;enfant1_ecole;enfant1_classe\n"
-    "2001;Mme;Lefebvre;Marie;marie.lefebvre@example.org;01 39 75 40 40;06 20 30 40 50;;M.;Lefebvre;Antoine;"
-    "antoine.lefebvre@example.org;;06 70 80 90 10;;8;rue de la Forêt;;78670;Villennes-sur-Seine;"
-    "Zoé;Lefebvre;F;12/04/2018;École élémentaire des Tilleuls;CP\n"
-)
-
-
 def _citizen(login: DemoLogin, *, first_name, last_name, civility, status) -> tuple[User, bool]:
     user = User.objects.filter(email__iexact=login.email).first()
     if user is not None:
@@ -102,13 +89,6 @@ def seed_pending_parent():
     return parent
 
 
-def seed_imported_family(agent):
-    report = legacy_import_file(data=IMPORTED_FAMILY_CSV, actor=agent)
-    if report.errors:
-        raise RuntimeError(f"Import de démonstration refusé : {report.errors}")
-    return list(User.objects.filter(legacy_key__startswith="2001-").order_by("legacy_key"))
-
-
 STAFF_EMAILS = [
     "admin@ville-villennes-sur-seine.fr",
     "communication@ville-villennes-sur-seine.fr",
@@ -136,10 +116,5 @@ def seed(*, stdout):
     seed_staff_two_factor()
     seed_validated_parent(agent)
     seed_pending_parent()
-    imported = seed_imported_family(agent)
-    stdout.write("Espace citoyen : agent, parents et famille importée prêts.")
-    logins = [AGENT, VALIDATED_PARENT, PENDING_PARENT]
-    for user in imported:
-        state = "à activer : lien dans le courriel d'activation (console)"
-        logins.append(DemoLogin("Parent importé du Portail Famille", user.email, state, "/espace-citoyen/"))
-    return logins
+    stdout.write("Espace citoyen : agent et parents prêts.")
+    return [AGENT, VALIDATED_PARENT, PENDING_PARENT]

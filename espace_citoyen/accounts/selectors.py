@@ -149,34 +149,3 @@ def accounts_locked_out(*, now: datetime.datetime | None = None) -> QuerySet:
 def account_security_events(*, user: User, limit: int = 10) -> list:
     """The last events of the account's history, most recent first."""
     return list(user.account_events.select_related("actor").order_by("-created_at", "-id")[:limit])
-
-
-def legacy_import_runs(*, limit: int = 10) -> list:
-    """The last runs of the Portail Famille import (back office history), newest first."""
-    from .models import LegacyImportRun
-
-    return list(LegacyImportRun.objects.select_related("created_by").order_by("-created_at", "-id")[:limit])
-
-
-def legacy_import_progress(run) -> tuple[int, int]:
-    """(done, total) of a run: live from the cache while it runs (see
-    services.legacy_import_progress_key), else from the run itself."""
-    from django.core.cache import cache
-
-    from .models import LegacyImportStatus
-    from .services import legacy_import_progress_key
-
-    if run.status in (LegacyImportStatus.QUEUED, LegacyImportStatus.RUNNING):
-        cached = cache.get(legacy_import_progress_key(run.pk))
-        if cached:
-            done, total = cached
-            return int(done), int(total)
-    return run.done_rows, run.total_rows
-
-
-def legacy_import_run_get(*, pk: int):
-    """One run of the Portail Famille import, or None (back office: any agent with the
-    import permission may follow any run)."""
-    from .models import LegacyImportRun
-
-    return LegacyImportRun.objects.select_related("created_by").filter(pk=pk).first()

@@ -158,30 +158,6 @@ def _write_bookings(pending, *, parent, household_id, agent) -> None:
     Reservation.objects.bulk_create(rows)
 
 
-LEGACY_CHILD_IDS = {"Chloé": "PF-DEMO-2317-1", "Nathan": "PF-DEMO-2317-2"}
-
-
-def _legacy_history(chloe: Child, nathan: Child) -> int:
-    """Bookings of 2025-2026 as if imported from the Portail Famille (through the real import,
-    idempotent by reservation id), so that the children's history shows them."""
-    from .management.commands.import_portail_famille_reservations import import_reservations
-
-    for child in (chloe, nathan):
-        if not child.legacy_id:
-            child.legacy_id = LEGACY_CHILD_IDS[child.first_name]
-            child.save(update_fields=["legacy_id"])
-    lines = ["reservation;enfant;activite;annee;date;statut"]
-    days = [date(2025, 9, d) for d in (1, 2, 4, 5, 8, 9, 11, 12)]
-    for number, day in enumerate(days, start=1):
-        status = "annulé" if day == date(2025, 9, 12) else "réservé"
-        lines.append(f"DEMO-PF-{number:03d};{chloe.legacy_id};Restauration scolaire;2025-2026;{day:%d/%m/%Y};{status}")
-        if day.weekday() in (0, 3):
-            lines.append(f"DEMO-PF-{100 + number:03d};{nathan.legacy_id};Accueil du matin;2025-2026;"
-                         f"{day:%d/%m/%Y};réservé")
-    report = import_reservations(lines)
-    return report.created
-
-
 def seed(*, stdout):
     year, activities = _catalogue()
     agent = _agent(catalogue_ensure_group_permissions())
@@ -247,7 +223,6 @@ def seed(*, stdout):
                    if (r.child_id == nathan.pk and r.occurrence.date == date(2026, 11, 12)) else AttendanceStatus.PRESENT)
         for r in past.select_related("occurrence")
     ])
-    _legacy_history(chloe, nathan)
     total = Reservation.objects.filter(occurrence__activity__school_year=year, status=ReservationStatus.BOOKED).count()
     stdout.write(f"Activités : année {YEAR_LABEL}, {len(activities)} activités, {total} réservations, "
                  f"mercredi {FULL_WEDNESDAY:%d/%m/%Y} complet avec liste d'attente.")

@@ -11,6 +11,7 @@ from espace_citoyen.activities import admin as activities_admin
 from espace_citoyen.demarches import admin as demarches_admin
 from espace_citoyen.documents import admin as documents_admin
 from espace_citoyen.family import admin as family_admin
+from espace_citoyen.portail_famille import admin as portail_famille_admin
 
 from .admin.panels import ToProcessPanel
 
@@ -25,9 +26,9 @@ class EspaceCitoyenGroup(ViewSetGroup):
         documents_admin.TransmissionViewSet,
         family_admin.HouseholdViewSet,
         family_admin.ChildViewSet,
-        accounts_admin.ToActivateViewSet,
+        portail_famille_admin.ToActivateViewSet,
         accounts_admin.AccountSecurityViewSet,
-        accounts_admin.PortailFamilleImportViewSet,
+        portail_famille_admin.PortailFamilleImportViewSet,
         activities_admin.DossierViewSet,
         activities_admin.SchoolYearViewSet,
         activities_admin.HolidayPeriodViewSet,

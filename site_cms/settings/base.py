@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "espace_citoyen.documents",
     "espace_citoyen.messaging",
     "espace_citoyen.activities",
+    "espace_citoyen.portail_famille",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",

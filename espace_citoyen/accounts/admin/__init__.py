@@ -1,6 +1,6 @@
 """Back office of the accounts: the validation queue, account security."""
 
 from .security import AccountSecurityViewSet
-from .validation import PortailFamilleImportViewSet, ToActivateViewSet, ValidationQueueViewSet
+from .validation import ValidationQueueViewSet
 
-__all__ = ["AccountSecurityViewSet", "PortailFamilleImportViewSet", "ToActivateViewSet", "ValidationQueueViewSet"]
+__all__ = ["AccountSecurityViewSet", "ValidationQueueViewSet"]

@@ -1,10 +1,6 @@
-"""Back office (Wagtail admin) of the former Portail Famille: the import upload form and
-the "Comptes à activer" listing with "Vérifier l'adresse et renvoyer". Registered in the
-"Espace citoyen" menu group by accounts/wagtail_hooks.py."""
+"""Back office (Wagtail admin) of the accounts created with the sign-up wizard: the queue of
+"Comptes à valider" of the Relations population and the review of one account."""
 
-
-import filetype
-from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,145 +8,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.storage import private_file_response
 
 from .. import selectors, services
-from ..models import AccountStatus, normalize_email_address
-
-MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
-IMPORT_PERMISSION = "accounts.import_portail_famille"
-SEND_ACTIVATION_PERMISSION = "accounts.send_activation"
+from ..models import AccountStatus
 
 
-# --- Import ------------------------------------------------------------------------------
-
-
-class PortailFamilleImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Fichier CSV du Portail Famille"),
-        help_text=_("CSV encodé en UTF-8, séparateur point-virgule, 5 Mo au plus (format décrit dans docs/legacy-import.md)."),
-        error_messages={"required": _("Choisissez le fichier CSV à importer."), "empty": _("Le fichier envoyé est vide.")},
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-    dry_run = forms.BooleanField(
-        label=_("Simulation"),
-        required=False,
-        initial=True,
-        help_text=_("Cochée : montre ce qui changerait, sans rien enregistrer ni envoyer de courriel."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_SIZE:
-            raise forms.ValidationError(_("Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers."))
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError(_("Le fichier doit être au format CSV (extension .csv)."))
-        data = upload.read()
-        kind = filetype.guess(data[:8192])
-        if kind is not None or b"\x00" in data[:8192]:
-            raise forms.ValidationError(
-                _("Ce fichier n'est pas un CSV texte (tableur ou fichier binaire ?). Enregistrez-le au format « CSV UTF-8 » avec le point-virgule comme séparateur.")
-            )
-        try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(
-                _("Le fichier n'est pas encodé en UTF-8. Enregistrez-le au format « CSV UTF-8 ».")
-            ) from None
-        self.cleaned_data["data"] = data
-        return upload
-
-
-class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
-    """Upload form and the last runs. The import itself runs in the background
-    (services.legacy_import_enqueue → tasks.run_legacy_import); the agent follows it on the
-    run page (LegacyImportRunView)."""
-
-    permission_required = IMPORT_PERMISSION
-    form_class = PortailFamilleImportForm
-    template_name = "accounts/admin/import_portail_famille.html"
-    page_title = _("Importer le Portail Famille")
-    header_icon = "upload"
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
-
-    def get_context_data(self, **kwargs):
-        services.legacy_import_close_stalled()
-        context = super().get_context_data(**kwargs)
-        context["runs"] = [
-            (run, *selectors.legacy_import_progress(run)) for run in selectors.legacy_import_runs(limit=10)
-        ]
-        return context
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        dry_run = form.cleaned_data["dry_run"]
-        run = services.legacy_import_enqueue(
-            data=form.cleaned_data["data"], filename=upload.name, actor=self.request.user, dry_run=dry_run,
-        )
-        if dry_run:
-            message = _("Simulation lancée : %(filename)s. Cette page suit son avancement.")
-        else:
-            message = _("Import lancé : %(filename)s. Cette page suit son avancement.")
-        messages.success(self.request, message % {"filename": run.original_filename})
-        return redirect("portail_famille_import:run", pk=run.pk)
-
-
-class LegacyImportRunView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
-    """One import run: progress while it is queued or running (the page refreshes its status
-    every 3 seconds), then the report, or the error. Any agent with the import permission
-    may follow any run."""
-
-    permission_required = IMPORT_PERMISSION
-    template_name = "accounts/admin/import_portail_famille_run.html"
-    header_icon = "upload"
-
-    def load_objects(self, request, **kwargs):
-        services.legacy_import_close_stalled()
-        self.run = selectors.legacy_import_run_get(pk=kwargs["pk"])
-        if self.run is None:
-            raise Http404
-
-    def get_page_title(self):
-        return _("Simulation d'import") if self.run.dry_run else _("Import du Portail Famille")
-
-    def get_page_subtitle(self):
-        return self.run.original_filename
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("portail_famille_import:index"), "label": _("Importer le Portail Famille")},
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-    def get_context_data(self, **kwargs):
-        from ..legacy import ImportReport
-        from ..models import LegacyImportStatus
-
-        context = super().get_context_data(**kwargs)
-        done, total = selectors.legacy_import_progress(self.run)
-        context.update(
-            run=self.run,
-            done=done,
-            total=total,
-            is_queued=self.run.status == LegacyImportStatus.QUEUED,
-            is_failed=self.run.status == LegacyImportStatus.FAILED,
-            report=ImportReport.from_dict(self.run.report)
-            if self.run.status == LegacyImportStatus.DONE else None,
-        )
-        return context
-
-
-# --- Accounts to activate --------------------------------------------------------------
-
-
-class _AccountListView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class AccountListView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
     """A paginated, searchable list of accounts (`?q=` search, `?p=` page)."""
 
     paginate_by = 50
@@ -172,114 +42,12 @@ class _AccountListView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, T
         return context
 
 
-class ToActivateListView(_AccountListView):
-    permission_required = SEND_ACTIVATION_PERMISSION
-    template_name = "accounts/admin/to_activate_list.html"
-    page_title = _("Comptes à activer")
-    header_icon = "mail"
-
-    def get_accounts(self, query):
-        return selectors.accounts_to_activate(query=query)
-
-
-class ResendActivationForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Adresse e-mail du compte"),
-        help_text=_("Vérifiez-la avec la personne ; corrigez-la si besoin. Le courriel d'activation part à cette adresse."),
-        error_messages={"required": _("Indiquez l'adresse e-mail."), "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.")},
-    )
-
-    def __init__(self, *args, account, **kwargs):
-        self.account = account
-        super().__init__(*args, **kwargs)
-
-    def clean_email(self):
-        email = normalize_email_address(self.cleaned_data["email"])
-        if get_user_model().objects.filter(email__iexact=email).exclude(pk=self.account.pk).exists():
-            raise forms.ValidationError(_("Cette adresse e-mail est déjà utilisée par un autre compte."))
-        return email
-
-
-class ResendActivationView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
-    permission_required = SEND_ACTIVATION_PERMISSION
-    form_class = ResendActivationForm
-    template_name = "accounts/admin/resend_activation.html"
-    page_title = _("Vérifier l'adresse et renvoyer le courriel d'activation")
-    header_icon = "mail"
-
-    def load_objects(self, request, **kwargs):
-        self.account = get_object_or_404(get_user_model(), pk=kwargs["pk"], status=AccountStatus.TO_ACTIVATE)
-
-    def get_page_subtitle(self):
-        return self.account.get_full_name() or self.account.email
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("accounts_to_activate:index"), "label": _("Comptes à activer")},
-            {"url": "", "label": self.get_page_subtitle()},
-        ]
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "account": self.account}
-
-    def get_initial(self):
-        return {"email": self.account.email}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "account": self.account}
-
-    def form_valid(self, form):
-        email = form.cleaned_data["email"]
-        try:
-            changed = services.activation_correct_email_and_resend(user=self.account, email=email, actor=self.request.user)
-        except ValueError as exc:
-            form.add_error("email", str(exc))
-            return self.form_invalid(form)
-        if changed:
-            messages.success(self.request, _("Adresse corrigée et courriel d'activation envoyé à %(email)s.") % {"email": email})
-        else:
-            messages.success(self.request, _("Courriel d'activation renvoyé à %(email)s.") % {"email": email})
-        return redirect("accounts_to_activate:index")
-
-
-# --- Viewsets (menu items shown only with the permission) -------------------------------
-
-
-class PortailFamilleImportViewSet(PermissionViewSet):
-    name = "portail_famille_import"
-    url_prefix = "espace-citoyen/import-portail-famille"
-    icon = "upload"
-    menu_label = _("Importer le Portail Famille")
-    permission_required = IMPORT_PERMISSION
-
-    def get_urlpatterns(self):
-        return [
-            path("", PortailFamilleImportView.as_view(), name="index"),
-            path("<int:pk>/", LegacyImportRunView.as_view(), name="run"),
-        ]
-
-
-class ToActivateViewSet(PermissionViewSet):
-    name = "accounts_to_activate"
-    url_prefix = "espace-citoyen/comptes-a-activer"
-    icon = "mail"
-    menu_label = _("Comptes à activer")
-    permission_required = SEND_ACTIVATION_PERMISSION
-
-    def get_urlpatterns(self):
-        return [
-            path("", ToActivateListView.as_view(), name="index"),
-            path("<int:pk>/renvoyer/", ResendActivationView.as_view(), name="resend"),
-        ]
-
-
-
 # --- Accounts to validate ("Je n'ai pas d'espace" → Relations population) --------------
 
 VALIDATE_PERMISSION = "accounts.validate_account"
 
 
-class ValidationQueueView(_AccountListView):
+class ValidationQueueView(AccountListView):
     """Accounts waiting for validation, the nearest deadline first; overdue ones say
     "En retard" (text, not only a colour). Search by name or address; "en retard" filter."""
 
@@ -378,10 +146,6 @@ class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, 
 
 def account_photo_view(request, pk):
     """The photo of an account, from the private storage, for agents who validate."""
-    from django.http import Http404
-
-    from espace_citoyen.core.storage import private_file_response
-
     if not request.user.has_perm(VALIDATE_PERMISSION):
         return permission_denied(request)
     account = get_object_or_404(get_user_model().objects.select_related("profile"), pk=pk)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from espace_citoyen.accounts.models import AccountStatus
-from espace_citoyen.activities.management.commands.import_portail_famille_reservations import import_reservations
+from espace_citoyen.portail_famille.services.bookings import import_reservations
 from espace_citoyen.activities.models import (
     AttendanceStatus,
     Dossier,

@@ -1,4 +1,4 @@
-"""Import the bookings made before the portal from the Portail Famille export.
+"""The bookings made before the portal, from the Portail Famille export (docs/legacy-bookings.md).
 
 CSV separated by ";" with a header line:
     reservation;enfant;activite;annee;date;statut
@@ -14,7 +14,6 @@ import csv
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
 
@@ -135,12 +134,18 @@ def import_row(row: dict) -> str:
     return "updated"
 
 
+class BookingsFileError(ValueError):
+    """The file cannot be read as a bookings export (its header is not the expected one)."""
+
+
 def import_reservations(lines, *, dry_run: bool = False) -> ImportReport:
+    """Imports the bookings of `lines` (CSV text lines, header first), each in its own
+    savepoint; a refused line is reported with its number. Dry run: everything rolled back."""
     report = ImportReport()
     reader = csv.DictReader(lines, delimiter=";")
     expected = {"reservation", "enfant", "activite", "annee", "date", "statut"}
     if reader.fieldnames is None or not expected <= {name.strip().lower() for name in reader.fieldnames}:
-        raise CommandError("En-tête attendu : reservation;enfant;activite;annee;date;statut")
+        raise BookingsFileError("En-tête attendu : reservation;enfant;activite;annee;date;statut")
     with transaction.atomic():
         for row in reader:
             row = {(k or "").strip().lower(): v for k, v in row.items()}
@@ -154,23 +159,3 @@ def import_reservations(lines, *, dry_run: bool = False) -> ImportReport:
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-class Command(BaseCommand):
-    help = "Importe les réservations du Portail Famille (fichier CSV séparé par des points-virgules)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="Vérifie le fichier sans rien enregistrer.")
-
-    def handle(self, *args, **options):
-        try:
-            with open(options["file"], encoding="utf-8-sig", newline="") as handle:
-                report = import_reservations(handle, dry_run=options["dry_run"])
-        except OSError as exc:
-            raise CommandError(f"Impossible de lire le fichier : {exc}") from exc
-        prefix = "[essai, rien n'est enregistré] " if options["dry_run"] else ""
-        self.stdout.write(f"{prefix}{report.created} réservation(s) créée(s), {report.updated} mise(s) à jour, "
-                          f"{report.unchanged} inchangée(s), {len(report.errors)} ligne(s) en erreur.")
-        for error in report.errors:
-            self.stderr.write(error)

@@ -3,7 +3,7 @@ stored file (cron, e.g. once a night)."""
 
 from django.core.management.base import BaseCommand
 
-from espace_citoyen.accounts.services import legacy_import_close_stalled
+from espace_citoyen.portail_famille.services.runs import legacy_import_close_stalled
 
 
 class Command(BaseCommand):

@@ -13,10 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from espace_citoyen.accounts import selectors, services
-from espace_citoyen.accounts.legacy import ImportReport, RowError, count_data_rows
-from espace_citoyen.accounts.models import LegacyImportRun, LegacyImportStatus
-from espace_citoyen.accounts.tasks import run_legacy_import
+from espace_citoyen.portail_famille import selectors
+from espace_citoyen.portail_famille.models import LegacyImportRun, LegacyImportStatus
+from espace_citoyen.portail_famille.parsing import ImportReport, RowError, count_data_rows
+from espace_citoyen.portail_famille.services import families
+from espace_citoyen.portail_famille.services import runs as services
+from espace_citoyen.portail_famille.tasks import run_legacy_import
 from espace_citoyen.core.storage import private_storage
 from espace_citoyen.family.models import Household
 
@@ -143,7 +145,7 @@ def test_a_run_is_not_run_twice(db, sample, django_capture_on_commit_callbacks):
 
 def test_progress_is_published_in_the_cache_during_the_run(db, monkeypatch, django_capture_on_commit_callbacks):
     seen = []
-    real_import = services.legacy_import
+    real_import = families.legacy_import
 
     def spying_import(**kwargs):
         progress = kwargs["progress"]
@@ -154,7 +156,7 @@ def test_progress_is_published_in_the_cache_during_the_run(db, monkeypatch, djan
 
         return real_import(**{**kwargs, "progress": spy})
 
-    monkeypatch.setattr(services, "legacy_import", spying_import)
+    monkeypatch.setattr(families, "legacy_import", spying_import)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run = services.legacy_import_enqueue(data=generated_file(44, 1), filename="f.csv", actor=None, dry_run=True)
     run_id = run.pk

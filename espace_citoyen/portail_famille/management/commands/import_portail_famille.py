@@ -12,7 +12,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from espace_citoyen.accounts import services
+from espace_citoyen.portail_famille.services import families as services
 
 
 class Command(BaseCommand):

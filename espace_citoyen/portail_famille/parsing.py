@@ -2,7 +2,7 @@
 
 Parsing and validation only, no database access: `parse_portail_famille()` turns the file
 into `FamilyRow` dataclasses plus a list of `RowError` (line number, column, French
-message). The writes are done by `services.legacy_import()`. The format is documented in
+message). The writes are done by `services.families.legacy_import()`. The format is documented in
 docs/legacy-import.md.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .models import Civility, normalize_email_address
+from espace_citoyen.accounts.models import Civility, normalize_email_address
 
 DELIMITER = ";"
 MAX_PARENTS = 2

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from espace_citoyen.accounts import services
-from espace_citoyen.accounts.legacy import parse_portail_famille
+from espace_citoyen.portail_famille.parsing import parse_portail_famille
+from espace_citoyen.portail_famille.services import families as services
 from espace_citoyen.accounts.models import AccountEvent, AccountEventKind, AccountStatus
 from espace_citoyen.family.models import Child, Household, Membership
 
