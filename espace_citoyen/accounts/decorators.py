@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .services import TOWN_HALL_PHONE
 
 
 def account_not_validated_response(request):
@@ -22,7 +21,6 @@ def account_not_validated_response(request):
     context = {
         "account": user,
         "deadline": format_deadline(user.validation_due_at) if user.validation_due_at else "",
-        "phone": TOWN_HALL_PHONE,
     }
     return render(request, "accounts/signup/not_validated.html", context, status=403)
 

@@ -6,8 +6,12 @@
 """
 
 import datetime
+from base64 import b32decode
 
+from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace_citoyen.core.business_calendar import validation_deadline
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
@@ -17,13 +21,40 @@ from home.demo import DemoLogin
 
 from .groups import ensure_relations_population_group
 from .models import AccountEventKind, AccountStatus, Civility, Profile, User
-from .services import (
-    DEMO_BACKUP_CODES,
-    DEMO_TOTP_KEY_BASE32,
-    account_record_event,
-    account_set_status,
-    demo_totp_device,
+from .services.status import account_record_event, account_set_status
+from .services.two_factor import BACKUP_CODES_DEVICE_NAME, TWO_FACTOR_DEVICE_NAME
+
+# Fixed, published secrets so that the demo staff can get past the TOTP step of /admin/.
+# Never use these on a real site.
+# Demo only (seed_demo): fixed, published secrets so that the demo staff can get past the
+# TOTP step of /admin/. Never use these on a real site.
+DEMO_TOTP_KEY_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+DEMO_BACKUP_CODES = (
+    "demo0001", "demo0002", "demo0003", "demo0004", "demo0005",
+    "demo0006", "demo0007", "demo0008", "demo0009", "demo0010",
 )
+
+
+def demo_totp_device(*, user: User) -> None:
+    """Gives a demo account a confirmed TOTP device with DEMO_TOTP_KEY_BASE32 and backup
+    codes DEMO_BACKUP_CODES. Idempotent: running it again restores the same secrets."""
+
+
+    key_hex = b32decode(DEMO_TOTP_KEY_BASE32).hex()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(key=key_hex, confirmed=True).delete()
+        TOTPDevice.objects.get_or_create(
+            user=user, key=key_hex, confirmed=True, defaults={"name": TWO_FACTOR_DEVICE_NAME},
+        )
+        static, _ = StaticDevice.objects.get_or_create(
+            user=user, name=BACKUP_CODES_DEVICE_NAME, defaults={"confirmed": True},
+        )
+        StaticDevice.objects.filter(user=user).exclude(pk=static.pk).delete()
+        static.token_set.all().delete()
+        StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in DEMO_BACKUP_CODES)
+
 
 AGENT = DemoLogin(
     "Agent Relations population", "relations.population@ville-villennes-sur-seine.fr", "Agent-Population-2026",

@@ -20,7 +20,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from espace_citoyen.accounts.models import AccountStatus, User
-from espace_citoyen.accounts.services import demo_totp_device
+from espace_citoyen.accounts.demo import demo_totp_device
 from espace_citoyen.core.business_calendar import PARIS
 from espace_citoyen.family.models import Child, Household, Sex
 from home.demo import DemoLogin

@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
+                # The town's name and phone numbers (site settings), lazy.
+                "espace_citoyen.core.context_processors.town",
                 # Unread messages of the citizen space, for the header link (lazy, no query when unused).
                 "espace_citoyen.messaging.context_processors.unread_messages",
             ],

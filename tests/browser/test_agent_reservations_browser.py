@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core import mail
 
-from espace_citoyen.accounts.services import DEMO_TOTP_KEY_BASE32
+from espace_citoyen.accounts.demo import DEMO_TOTP_KEY_BASE32
 from espace_citoyen.activities.models import Occurrence, Reservation, ReservationStatus
 from espace_citoyen.core.business_calendar import format_day
 from espace_citoyen.family.models import Child

@@ -57,7 +57,7 @@ def test_demo_staff_have_the_documented_second_factor():
     from django_otp import devices_for_user
     from django_otp.oath import totp
 
-    from espace_citoyen.accounts.services import DEMO_BACKUP_CODES
+    from espace_citoyen.accounts.demo import DEMO_BACKUP_CODES
 
     for email in ["admin@ville-villennes-sur-seine.fr", "communication@ville-villennes-sur-seine.fr",
                   "relations.population@ville-villennes-sur-seine.fr"]:

@@ -15,7 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from espace_citoyen.accounts import services
+from espace_citoyen.accounts import demo, services
 from espace_citoyen.accounts.models import AccountEvent, AccountEventKind
 
 from .conftest import PASSWORD
@@ -475,11 +475,11 @@ def test_staff_verify_logs_out_after_too_many_wrong_codes(client, settings):
 
 @pytest.mark.django_db
 def test_demo_totp_device_is_fixed_and_idempotent(superuser):
-    services.demo_totp_device(user=superuser)
-    services.demo_totp_device(user=superuser)
+    demo.demo_totp_device(user=superuser)
+    demo.demo_totp_device(user=superuser)
     device = TOTPDevice.objects.get(user=superuser)
-    assert device.confirmed and device.bin_key == b32decode(services.DEMO_TOTP_KEY_BASE32)
+    assert device.confirmed and device.bin_key == b32decode(demo.DEMO_TOTP_KEY_BASE32)
     assert StaticDevice.objects.filter(user=superuser).count() == 1
     tokens = set(StaticToken.objects.filter(device__user=superuser).values_list("token", flat=True))
-    assert tokens == set(services.DEMO_BACKUP_CODES)
+    assert tokens == set(demo.DEMO_BACKUP_CODES)
     assert services.two_factor_verify(user=superuser, code=code_for(device)) == device
