@@ -43,16 +43,17 @@ def render_email(*, template: str, context: dict) -> tuple[str, str, str | None]
 def send_templated_email(
     *, template: str, to: str | Iterable[str], context: dict, attachments: Iterable[tuple[str, bytes, str]] = (),
     on_commit: bool = True,
-) -> None:
+) -> bool | None:
     """E-mails ``template`` (see the module) to ``to`` (one message; its addresses are those
     of one household). ``attachments``: (filename, content, mimetype). ``on_commit=False``
-    sends at once (callers already running after commit, or outside any transaction)."""
+    sends at once (callers already running after commit, or outside any transaction) and
+    says whether the message left."""
     recipients = [to] if isinstance(to, str) else [address for address in to if address]
     if not recipients:
-        return
+        return False
     attachments = list(attachments)
 
-    def send() -> None:
+    def send() -> bool:
         subject, body, html = render_email(template=template, context=context)
         message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         if html is not None:
@@ -63,8 +64,10 @@ def send_templated_email(
             message.send()
         except Exception:
             logger.exception("e-mail %s not sent to=%s", template, ",".join(recipients))
+            return False
+        return True
 
     if on_commit:
         transaction.on_commit(send)
-    else:
-        send()
+        return None
+    return send()

@@ -2,14 +2,12 @@
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from espace_citoyen.core.emails import send_templated_email, site_url
 from espace_citoyen.core.services_map import staff_can_see_service
 
 from .models import (
@@ -128,10 +126,6 @@ def demarche_citizen_reply(*, demarche: Demarche, user, message: str) -> Demarch
     return demarche_set_status(demarche=locked, status=DemarcheStatus.SENT, actor=user, comment=message)
 
 
-def _site_url(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def send_status_email(*, demarche_id: int, event_id: int) -> None:
     """E-mail the citizen the new status of a démarche (templates/demarches/emails/).
     A failure is logged: the change is recorded and visible in the citizen's space."""
@@ -143,12 +137,8 @@ def send_status_email(*, demarche_id: int, event_id: int) -> None:
         "status_label": DemarcheStatus(event.to_status).label,
         "comment": event.comment,
         "service_label": demarche.service_label,
-        "demarche_url": _site_url(reverse("demarches:detail", args=[demarche.number])),
+        "demarche_url": site_url(reverse("demarches:detail", args=[demarche.number])),
         "action_needed": event.to_status == DemarcheStatus.TO_COMPLETE,
     }
-    subject = " ".join(render_to_string("demarches/emails/status_changed_subject.txt", context).split())
-    body = render_to_string("demarches/emails/status_changed_body.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [demarche.user.email])
-    except Exception:
-        logger.exception("demarche status e-mail not sent number=%s", demarche.number)
+    send_templated_email(template="demarches/emails/status_changed", to=demarche.user.email, context=context,
+                         on_commit=False)

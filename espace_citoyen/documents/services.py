@@ -2,14 +2,12 @@
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from espace_citoyen.core.emails import send_templated_email
 from espace_citoyen.core.services_map import TownService
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
 from espace_citoyen.demarches.services import demarche_open
@@ -108,9 +106,9 @@ def document_expiry_reminders_send(*, today: datetime.date | None = None) -> int
                 continue
             owner = documents[0].owner
             Document.objects.filter(pk__in=[d.pk for d in documents]).update(expiry_reminder_sent_at=timezone.now())
-            context = {"user": owner, "documents": documents, "site_url": getattr(settings, "WAGTAILADMIN_BASE_URL", "")}
-            subject = render_to_string("documents/emails/expiry_reminder_subject.txt", context).strip()
-            body = render_to_string("documents/emails/expiry_reminder_body.txt", context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
+            if not send_templated_email(template="documents/emails/expiry_reminder", to=owner.email, on_commit=False,
+                                        context={"user": owner, "documents": documents}):
+                transaction.set_rollback(True)  # not marked as reminded: the next run tries again
+                continue
             sent += 1
     return sent

@@ -5,13 +5,12 @@ for the Pôle scolaire."""
 import datetime
 from collections.abc import Callable, Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from espace_citoyen.core.emails import send_templated_email
+from espace_citoyen.core.town import town_contact
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
 from espace_citoyen.demarches.services import demarche_open
 
@@ -19,7 +18,6 @@ from .models import AuthorizedPerson, Child, Household, Invitation, Membership
 from .tokens import hash_token, new_token
 
 FAMILY_SERVICE = "scolaire"
-POLE_SCOLAIRE_PHONE = "01 39 08 25 67"
 INVITATION_DAYS = 7
 
 # The fields of a child a parent fills in (photo apart).
@@ -161,13 +159,10 @@ def invitation_send(*, user, email: str, accept_url: Callable[[str], str]) -> In
         household=household, email=email, token_hash=hash_token(token), invited_by=user,
         expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
     )
-    context = {
+    send_templated_email(template="family/emails/invitation", to=email, on_commit=False, context={
         "inviter": _display_name(user), "url": accept_url(token), "days": INVITATION_DAYS,
-        "expires_at": timezone.localtime(invitation.expires_at), "phone": POLE_SCOLAIRE_PHONE,
-    }
-    subject = render_to_string("family/emails/invitation_subject.txt", context).strip()
-    body = render_to_string("family/emails/invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+        "expires_at": timezone.localtime(invitation.expires_at),
+    })
     return invitation
 
 
@@ -201,7 +196,7 @@ def invitation_refusal_reason(*, user, invitation: Invitation) -> str:
         return (
             "Votre compte appartient déjà à un foyer avec des enfants : les deux foyers ne peuvent pas être "
             "réunis depuis l'espace citoyen. Le Pôle scolaire peut regrouper vos foyers : contactez-le au "
-            f"{POLE_SCOLAIRE_PHONE}."
+            f"{town_contact().phone_schools}."
         )
     return ""
 
@@ -238,7 +233,7 @@ def household_leave(*, user) -> Demarche:
     if not Membership.objects.filter(household=membership.household).exclude(user=user).exists():
         raise ValidationError(
             "Vous êtes le seul adulte de ce foyer : vous ne pouvez pas le quitter. "
-            f"Pour toute question, contactez le Pôle scolaire au {POLE_SCOLAIRE_PHONE}."
+            f"Pour toute question, contactez le Pôle scolaire au {town_contact().phone_schools}."
         )
     membership.delete()
     return _open_family_demarche(

@@ -211,4 +211,4 @@ def leave(request):
             return redirect("family:household")
         messages.success(request, "Vous avez quitté le foyer. " + _sent_notice(demarche))
         return redirect("family:household")
-    return render(request, "family/leave.html", {"others": others, "phone": services.POLE_SCOLAIRE_PHONE})
+    return render(request, "family/leave.html", {"others": others})

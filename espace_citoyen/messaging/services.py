@@ -2,15 +2,13 @@
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from news.models import Audience, ServiceMessagePage
 
+from espace_citoyen.core.emails import send_templated_email, site_url
 from .models import MessageNotification, MessageRead
 from .selectors import audience_users, notifiable_users
 
@@ -26,8 +24,7 @@ def message_mark_read(*, user, page: ServiceMessagePage) -> MessageRead:
 
 def message_url(*, page: ServiceMessagePage) -> str:
     """Absolute address of the message in the citizen space (for e-mails)."""
-    path = reverse("messaging:detail", kwargs={"page_id": page.pk})
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return site_url(reverse("messaging:detail", kwargs={"page_id": page.pk}))
 
 
 def message_notify_audience(*, page: ServiceMessagePage) -> int:
@@ -54,13 +51,9 @@ def message_notify_audience(*, page: ServiceMessagePage) -> int:
             "service": page.get_sender_service_display(),
             "url": url,
         }
-        subject = render_to_string("messaging/emails/notification_subject.txt", context).strip()
-        body = render_to_string("messaging/emails/notification_body.txt", context)
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-        except Exception:  # one bad address must not stop the others
-            logger.exception("Courriel du message %s non envoyé à l'utilisateur %s", page.pk, user.pk)
-            continue
+        if not send_templated_email(template="messaging/emails/notification", to=user.email, context=context,
+                                    on_commit=False):
+            continue  # logged; one bad address must not stop the others
         MessageNotification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
         sent += 1
     return sent

@@ -4,13 +4,11 @@ and the household's adults are told by e-mail once the change is committed."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from espace_citoyen.core.emails import send_templated_email, site_url
 from espace_citoyen.family.models import Child
 
 from espace_citoyen.core.agents import is_town_agent
@@ -42,24 +40,18 @@ def _clean_reason(reason) -> str:
 
 
 def _notify(*, reservation_id: int, action: str, reason: str) -> None:
-    """Register the e-mail to the household's adults for after the commit."""
-
-    def send():
-        reservation = Reservation.objects.select_related("child", "occurrence__activity").get(pk=reservation_id)
-        recipients = notification_emails_for(household_id=reservation.child.household_id)
-        if not recipients:
-            return
-        agenda = reverse("activities:agenda", args=[reservation.child_id])
-        context = {
+    """E-mail the household's adults who prefer e-mail, after the commit."""
+    reservation = Reservation.objects.select_related("child", "occurrence__activity").get(pk=reservation_id)
+    agenda = reverse("activities:agenda", args=[reservation.child_id])
+    send_templated_email(
+        template="activities/emails/agent_booking",
+        to=notification_emails_for(household_id=reservation.child.household_id),
+        context={
             "action": action, "child": reservation.child, "activity": reservation.occurrence.activity.name,
             "day": format_day(reservation.occurrence.date), "reason": reason,
-            "url": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{agenda}?mois={reservation.occurrence.date:%Y-%m}",
-        }
-        subject = render_to_string("activities/emails/agent_booking_subject.txt", context).strip()
-        body = render_to_string("activities/emails/agent_booking_body.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-    transaction.on_commit(send)
+            "url": site_url(f"{agenda}?mois={reservation.occurrence.date:%Y-%m}"),
+        },
+    )
 
 
 def agent_book(*, child: Child, occurrence: Occurrence, actor, reason: str) -> Reservation:
@@ -100,14 +92,10 @@ def agent_book_pattern(*, children, activity, weekdays, start, end, exceptions, 
     for child, occurrence in summary.booked:
         booked_by_household.setdefault(child.household_id, []).append((child, occurrence))
     for household_id, booked in booked_by_household.items():
-        recipients = notification_emails_for(household_id=household_id)
-        if not recipients:
-            continue
-        context = {"activity": activity.name, "reason": reason,
-                   "days": [(child.first_name, format_day(occurrence.date)) for child, occurrence in booked],
-                   "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-                   + reverse("activities:agenda", args=[booked[0][0].pk])}
-        subject = f"{len(booked)} journée(s) de « {activity.name} » réservée(s) par la mairie"
-        body = render_to_string("activities/emails/agent_pattern_body.txt", context)
-        transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, r))
+        send_templated_email(
+            template="activities/emails/agent_pattern", to=notification_emails_for(household_id=household_id),
+            context={"activity": activity.name, "reason": reason, "count": len(booked),
+                     "days": [(child.first_name, format_day(occurrence.date)) for child, occurrence in booked],
+                     "url": site_url(reverse("activities:agenda", args=[booked[0][0].pk]))},
+        )
     return summary

@@ -19,13 +19,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from espace_citoyen.core.emails import send_templated_email, site_url
 from espace_citoyen.core.agents import is_town_agent
 from espace_citoyen.family.models import Child, Membership
 
@@ -237,17 +236,12 @@ def _send_offer_email(entry_id: int) -> None:
         Membership.objects.filter(household_id=entry.child.household_id).exclude(user__email="")
         .values_list("user__email", flat=True)
     )
-    if not recipients:
-        return
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    context = {
+    agenda = reverse("activities:agenda", args=[entry.child_id])
+    send_templated_email(template="activities/emails/waiting_offer", to=recipients, on_commit=False, context={
         "entry": entry, "child": entry.child, "occurrence": entry.occurrence,
         "expires": rules.format_short(entry.offer_expires_at),
-        "url": base + reverse("activities:agenda", args=[entry.child_id]) + f"?mois={entry.occurrence.date:%Y-%m}",
-    }
-    subject = render_to_string("activities/emails/waiting_offer_subject.txt", context).strip()
-    body = render_to_string("activities/emails/waiting_offer_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        "url": site_url(f"{agenda}?mois={entry.occurrence.date:%Y-%m}"),
+    })
 
 
 def waiting_list_join(*, child: Child, occurrence: Occurrence, actor,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 
+from espace_citoyen.core.emails import send_templated_email
 from espace_citoyen.core.business_calendar import _public_holidays, format_day
 from espace_citoyen.family.selectors import notification_emails_for
 
@@ -76,17 +74,10 @@ def occurrence_close(*, occurrence: Occurrence, reason: str, actor=None) -> int:
             children_by_email.setdefault(email, []).append(f"{child.first_name} {child.last_name}")
     context = {"activity": occurrence.activity.name, "day": format_day(occurrence.date),
                "reason": occurrence.closed_reason}
-    subject = render_to_string("activities/emails/occurrence_closed_subject.txt", context).strip()
-    messages = [(subject, render_to_string("activities/emails/occurrence_closed_body.txt",
-                                           {**context, "children": children}), email)
-                for email, children in children_by_email.items()]
-
-    def send():
-        for subject, body, email in messages:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-
-    transaction.on_commit(send)
-    return len(messages)
+    for email, children in children_by_email.items():
+        send_templated_email(template="activities/emails/occurrence_closed", to=email,
+                             context={**context, "children": children})
+    return len(children_by_email)
 
 
 POLE_SCOLAIRE_GROUP = "Pôle scolaire"

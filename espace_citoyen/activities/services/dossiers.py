@@ -1,13 +1,11 @@
 """Every write on the registration dossiers: draft (pre-filled from last year), save,
 submit (opens a démarche), and the agents' decision (`dossier_set_status`)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from espace_citoyen.core.emails import send_templated_email
 from espace_citoyen.core.services_map import TownService
 from espace_citoyen.demarches.models import ALLOWED_DEMARCHE_TRANSITIONS, DemarcheKind, DemarcheStatus
 from espace_citoyen.demarches.services import demarche_open, demarche_set_status
@@ -164,10 +162,6 @@ def _notify_parents(*, dossier: Dossier, comment: str) -> None:
         Membership.objects.filter(household=dossier.child.household).exclude(user__email="")
         .values_list("user__email", flat=True)
     )
-    if not emails:
-        return
-    context = {"dossier": dossier, "child": dossier.child, "comment": comment,
-               "site_url": getattr(settings, "WAGTAILADMIN_BASE_URL", "")}
-    subject = f"{_title(dossier)} : {dossier.get_status_display().lower()}"
-    body = render_to_string("activities/emails/dossier_status.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, emails))
+    send_templated_email(template="activities/emails/dossier_status", to=emails, context={
+        "dossier": dossier, "child": dossier.child, "comment": comment, "title": _title(dossier),
+    })
