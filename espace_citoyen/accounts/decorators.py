@@ -3,8 +3,7 @@
 Only a validated account ("Validé") may register children, book and pay. An account
 waiting for validation (or refused) logs in, sees its status, edits its details and uses
 its document vault, but family, booking and payment views answer with a French page 403.
-Use `@validated_account_required` on function views, `ValidatedAccountRequiredMixin`
-(first in the bases) on class-based views.
+Use `@validated_account_required` on the views.
 """
 
 from functools import wraps
@@ -12,11 +11,10 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from espace_citoyen.core.business_calendar import format_deadline
 
 
 def account_not_validated_response(request):
-    from espace_citoyen.core.business_calendar import format_deadline
-
     user = request.user
     context = {
         "account": user,
@@ -35,16 +33,3 @@ def validated_account_required(view_func):
         return view_func(request, *args, **kwargs)
 
     return login_required(wrapper)
-
-
-class ValidatedAccountRequiredMixin:
-    """Class-based views: same rule as validated_account_required."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_validated:
-            return account_not_validated_response(request)
-        return super().dispatch(request, *args, **kwargs)

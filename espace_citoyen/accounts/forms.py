@@ -1,6 +1,11 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from localflavor.fr.forms import FRDepartmentSelect
+
+from .models import AccountStatus, normalize_email_address
 
 # One message for every refusal, so that the page never tells whether an account exists
 # or is inactive.
@@ -36,7 +41,6 @@ class LoginForm(AuthenticationForm):
         """An account made with the creation wizard logs in once its address is confirmed.
         Said only to someone who typed the right password: no enumeration."""
         super().confirm_login_allowed(user)
-        from .models import AccountStatus
 
         if user.status == AccountStatus.EMAIL_UNCONFIRMED:
             raise forms.ValidationError(EMAIL_UNCONFIRMED_LOGIN, code="email_unconfirmed")
@@ -137,13 +141,13 @@ class TwoFactorDisableForm(forms.Form):
 # --- Sign-up wizard ("Je n'ai pas d'espace" → Créer mon espace) -------------------------
 # Three steps; required fields are starred by the templates (templates/accounts/signup/).
 
-from .models import Civility, ContactMethod  # noqa: E402
-
 from espace_citoyen.core.validation import (  # noqa: E402
     clean_phone_number,
     process_photo,
     validate_single_line,
 )
+
+from .models import Civility, ContactMethod  # noqa: E402
 
 
 def _required(message):
@@ -191,16 +195,12 @@ class SignupIdentityForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from localflavor.fr.forms import FRDepartmentSelect
-
         super().__init__(*args, **kwargs)
         department = self.fields["birth_department"]
         department.widget = FRDepartmentSelect()
         department.widget.choices = [("", _("Choisissez"))] + list(department.widget.choices)
 
     def clean_birth_date(self):
-        from django.utils import timezone
-
         birth_date = self.cleaned_data.get("birth_date")
         if birth_date and birth_date > timezone.localdate():
             raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."), code="future")
@@ -268,8 +268,6 @@ class SignupContactForm(forms.Form):
         return self._clean_phone("fax")
 
     def clean_email(self):
-        from .models import normalize_email_address
-
         return normalize_email_address(self.cleaned_data["email"])
 
     def clean_preferred_contact(self):
@@ -310,8 +308,6 @@ class SignupPasswordForm(forms.Form):
         return password2
 
     def _post_clean(self):
-        from django.contrib.auth import password_validation
-
         super()._post_clean()
         password = self.cleaned_data.get("password1")
         if password:

@@ -3,9 +3,15 @@
 The idle lifetime (30 minutes) is Django's own: SESSION_COOKIE_AGE with
 SESSION_SAVE_EVERY_REQUEST. The login time is stored by accounts.signals at login."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django_otp import user_has_device
 
 LOGIN_TIME_SESSION_KEY = "_auth_login_time"
 
@@ -57,15 +63,11 @@ class AdminTwoFactorMiddleware:
         self._hide_unverified_user(request)
         redirect_to = self._redirect_for(request)
         if redirect_to is not None:
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(redirect_to)
         return self.get_response(request)
 
     def _exempt_paths(self) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         if self._exempt is None:
-            from django.urls import reverse
-
             admin_root = reverse("wagtailadmin_home")
             exact = tuple(reverse(name) for name in self.EXEMPT_URL_NAMES)
             prefixes = (
@@ -83,8 +85,6 @@ class AdminTwoFactorMiddleware:
         is_verified = getattr(user, "is_verified", None)
         if is_verified is None or is_verified():
             return
-        from django.contrib.auth.models import AnonymousUser
-        from django_otp import user_has_device
 
         if user_has_device(user, confirmed=True):
             request.user = AnonymousUser()
@@ -102,10 +102,6 @@ class AdminTwoFactorMiddleware:
         is_verified = getattr(user, "is_verified", None)
         if is_verified is not None and is_verified():
             return None
-        from urllib.parse import urlencode
-
-        from django.urls import reverse
-        from django_otp import user_has_device
 
         name = "accounts_admin_two_factor_verify" if user_has_device(user, confirmed=True) else "accounts_admin_two_factor_setup"
         return reverse(name) + "?" + urlencode({"next": request.get_full_path()})

@@ -3,7 +3,14 @@
 import dataclasses
 import datetime
 
-from django.db.models import Q, QuerySet
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from espace_citoyen.core.agents import is_agent_account
 from espace_citoyen.core.search import words_match
@@ -72,12 +79,6 @@ def account_security_may_act(*, actor: User, user: User) -> bool:
 
 
 def _with_two_factor(queryset: QuerySet) -> QuerySet:
-    from django.db.models import Exists, OuterRef
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from django.contrib.auth.models import Permission
-
     return queryset.annotate(
         has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
         has_static=Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
@@ -97,10 +98,6 @@ def accounts_for_security_search(*, query: str = "") -> QuerySet:
 
 
 def _recent_attempts(*, now: datetime.datetime | None = None) -> QuerySet:
-    from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
-    from django.utils import timezone
-
     attempts = AccessAttempt.objects.all()
     cool_off = get_cool_off()
     if cool_off is not None:
@@ -110,8 +107,6 @@ def _recent_attempts(*, now: datetime.datetime | None = None) -> QuerySet:
 
 def login_lock_states(*, emails, now: datetime.datetime | None = None) -> dict[str, LoginLockState]:
     """LoginLockState per e-mail address (one query); addresses without failures are absent."""
-    from django.conf import settings
-    from django.db.models import Sum
 
     per_address = (
         _recent_attempts(now=now).filter(username__in=list(emails))
@@ -135,8 +130,6 @@ def login_lock_state_for(*, user: User, now: datetime.datetime | None = None) ->
 def accounts_locked_out(*, now: datetime.datetime | None = None) -> QuerySet:
     """Accounts locked out at the moment (AXES_FAILURE_LIMIT failures or more from one IP
     address within the cool-off), annotated like accounts_for_security_search."""
-    from django.conf import settings
-    from django.db.models import Sum
 
     locked_usernames = (
         _recent_attempts(now=now).values("username", "ip_address")

@@ -11,6 +11,8 @@ import uuid
 
 from django.utils import timezone
 
+from espace_citoyen.core.storage import private_storage
+
 logger = logging.getLogger("espace_citoyen.accounts")
 
 
@@ -19,8 +21,6 @@ class SignupTemporaryStorage:
 
     @staticmethod
     def _storage():
-        from espace_citoyen.core.storage import private_storage
-
         return private_storage()
 
     def save(self, name, content, max_length=None):

@@ -1,14 +1,15 @@
 """Login throttling with django-axes: tiered limits, e-mail normalisation, client IP and
 the French lockout page. Wired in site_cms/settings/base.py (AXES_* settings)."""
 
-from django.conf import settings
-from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import ipaddress
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit, get_lockout_parameters
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from .models import normalize_email_address
 
@@ -77,8 +78,6 @@ def client_ip_address(request: HttpRequest) -> str | None:
 
 
 def _valid_ip(value: str | None) -> str | None:
-    import ipaddress
-
     try:
         return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:

@@ -12,6 +12,7 @@ expires after settings.ESPACE_CITOYEN_ACTIVATION_DAYS days.
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 
@@ -105,15 +106,12 @@ def email_change_timeout_seconds() -> int:
 
 
 def email_change_make_token(*, user, new_email: str, request_id: int) -> str:
-    from django.core import signing
-
     return signing.dumps({"u": user.pk, "o": user.email, "n": new_email, "r": request_id}, salt=EMAIL_CHANGE_SALT)
 
 
 def email_change_read_token(token: str) -> dict | None:
     """The payload ({"u", "o", "n", "r"}) of a well-signed, unexpired token, else None.
     Whether it is still the pending request is checked by services.email_change_confirm."""
-    from django.core import signing
 
     try:
         payload = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=email_change_timeout_seconds())

@@ -1,13 +1,8 @@
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-
-def _folded(text: str) -> str:
-    """Lower-case text without accents: "VİLLÉNNES" and "villennes" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+from espace_citoyen.core.search import fold
 
 
 class TownNamePasswordValidator:
@@ -16,7 +11,7 @@ class TownNamePasswordValidator:
     forbidden = "villennes"
 
     def validate(self, password, user=None):
-        if self.forbidden in _folded(password):
+        if self.forbidden in fold(password):
             raise ValidationError(
                 _("Votre mot de passe ne doit pas contenir le nom de la commune (« Villennes »)."),
                 code="password_contains_town_name",

@@ -2,6 +2,9 @@
 sets ``is_staff``), so an agent is whoever may enter the admin: a superuser, a staff user,
 or a user holding ``wagtailadmin.access_admin`` (directly or through a group)."""
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
 ADMIN_ACCESS_PERMISSION = "wagtailadmin.access_admin"
 
 
@@ -14,8 +17,6 @@ def is_town_agent(user) -> bool:
 def is_agent_account(user) -> bool:
     """Like is_town_agent, for an account that is not the caller (inactive ones included):
     decides, e.g., that only superusers may reset its second factor."""
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
 
     if user.is_superuser or user.is_staff:
         return True

@@ -1,6 +1,7 @@
 """Shared pieces of the "Espace citoyen" back office (Wagtail admin)."""
 
 from django.utils.functional import cached_property
+from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
@@ -61,8 +62,6 @@ class GuardedViewMixin:
         """Fetch the objects the URL names (404 when missing); called after the guard."""
 
     def dispatch(self, request, *args, **kwargs):
-        from wagtail.admin.auth import permission_denied
-
         if not self.may_use(request):
             return permission_denied(request)
         self.load_objects(request, **kwargs)

@@ -11,7 +11,7 @@ import unicodedata
 
 from django.db.models import CharField, Q, TextField, Transform
 
-__all__ = ["SansAccents", "register_sqlite_unaccent", "strip_accents", "words_match"]
+__all__ = ["SansAccents", "fold", "register_sqlite_unaccent", "strip_accents", "words_match"]
 
 
 def strip_accents(text: str | None) -> str | None:
@@ -19,6 +19,11 @@ def strip_accents(text: str | None) -> str | None:
     if text is None:
         return None
     return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+
+
+def fold(text: str | None) -> str:
+    """Text compared without accents nor case: "VİLLÉNNES" and "villennes" fold alike."""
+    return strip_accents(text or "").casefold()
 
 
 class SansAccents(Transform):

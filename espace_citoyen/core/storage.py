@@ -1,4 +1,5 @@
 from django.core.files.storage import Storage, storages
+from django.http import FileResponse, Http404
 
 
 def private_storage() -> Storage:
@@ -11,7 +12,6 @@ def private_storage() -> Storage:
 def private_file_response(field_file, *, content_type: str, filename: str = "", inline: bool = True):
     """A private file as an HTTP response: never cached, never content-sniffed. The caller
     has already checked who may see it (a scoped selector or a permission)."""
-    from django.http import FileResponse, Http404
 
     try:
         handle = field_file.open("rb")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from wagtail.models import Site
 
+from home.models import ContactSettings
+
 
 @dataclass(frozen=True)
 class TownContact:
@@ -22,7 +24,6 @@ class TownContact:
 
 def town_contact() -> TownContact:
     """The default site's contact settings (two queries at most); blank when unset."""
-    from home.models import ContactSettings
 
     site = Site.objects.filter(is_default_site=True).first()
     settings = ContactSettings.for_site(site) if site else ContactSettings()

@@ -3,9 +3,11 @@ Each raises a ValidationError with a French message."""
 
 import io
 
+import phonenumbers
 from django import forms
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
@@ -22,7 +24,6 @@ def validate_single_line(value: str) -> None:
 
 def clean_phone_number(value: str) -> str:
     """A French (or international, with +) number, written the usual way: "01 39 08 25 40"."""
-    import phonenumbers
 
     value = (value or "").strip()
     if not value:
@@ -42,7 +43,6 @@ def process_photo(upload):
     """Checks an uploaded photo with Pillow (JPEG or PNG, 5 Mo at most, really an image)
     and returns it re-encoded as a JPEG of at most 600 px, without its metadata (EXIF:
     position, device)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
 
     invalid = forms.ValidationError(
         _("Le fichier n'est pas une photo lisible. Choisissez une image JPEG ou PNG."), code="invalid_image"

@@ -2,6 +2,8 @@
 for the space's link in the site header. Lazy: computed (at most two queries) only when a
 template uses it, never for anonymous visitors."""
 
+from . import selectors
+
 
 class _UnreadCount:
     """Called by the template engine when the variable is used; computed once."""
@@ -12,9 +14,7 @@ class _UnreadCount:
 
     def __call__(self) -> int:
         if self._value is None:
-            from .selectors import unread_count_for
-
-            self._value = unread_count_for(user=self._user)
+            self._value = selectors.unread_count_for(user=self._user)
         return self._value
 
 

@@ -25,7 +25,6 @@ first published after the user's account was created; older messages are not "ne
 newcomer (a new account does not start with the whole backlog of notices flagged unread).
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -34,6 +33,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.shortcuts import get_object_or_404
 
 from espace_citoyen.accounts.models import AccountStatus, ContactMethod
+from espace_citoyen.core.search import fold
 from espace_citoyen.family.models import Child
 from news.models import Audience, NewsPage, ServiceMessagePage
 
@@ -45,9 +45,7 @@ LATEST_NEWS_COUNT = 3
 
 def normalize_name(value: str) -> str:
     """"École  élémentaire des Tilleuls" → "ecole elementaire des tilleuls"."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(without_accents.casefold().split())
+    return " ".join(fold(value).split())
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from espace_citoyen.family.models import Household
+
 EXCLUDED_FIELDS = {"password", "token_hash"}
 MAX_DEPTH = 4
 
@@ -47,7 +49,6 @@ def _reverse_rows(instance, space_models) -> list[models.Model]:
 
 def collect_records(*, user) -> list[models.Model]:
     """Every record linked to `user` or to their households, the user first."""
-    from espace_citoyen.family.models import Household
 
     space_models = _space_models()
     user_model = type(user)

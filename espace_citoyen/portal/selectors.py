@@ -6,18 +6,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-
-def first_url(*candidates: tuple[str, dict]) -> str:
-    """The first URL that reverses among (name, kwargs) candidates, else "": the tiles link
-    to pages of other apps that may be renamed or not exist yet (no dead link)."""
-    for name, kwargs in candidates:
-        try:
-            return reverse(name, kwargs=kwargs or None)
-        except NoReverseMatch:
-            continue
-    return ""
+from espace_citoyen.activities.selectors.summary import activities_summary_for
+from espace_citoyen.demarches.models import DemarcheStatus
+from espace_citoyen.demarches.selectors import demarches_for
+from espace_citoyen.documents.selectors import documents_for
+from espace_citoyen.family.selectors import adults_for, children_for
 
 
 @dataclass
@@ -44,8 +39,6 @@ class Dashboard:
 
 
 def _members(*, user) -> list[Member]:
-    from espace_citoyen.family.selectors import adults_for, children_for
-
     members = []
     for membership in adults_for(user=user):
         adult = membership.user
@@ -59,16 +52,12 @@ def _members(*, user) -> list[Member]:
             name=f"{child.first_name} {child.last_name}", kind="child", detail=detail,
             # The child's page is the agenda of its activities (book, cancel); the family
             # page keeps its identity and health details.
-            url=first_url(("activities:agenda", {"child_id": child.pk}), ("family:child_detail", {"child_id": child.pk}),
-                          ("family:household", {})),
+            url=reverse("activities:agenda", kwargs={"child_id": child.pk}),
         ))
     return members
 
 
 def _demarche_counts(*, user) -> tuple[int, int]:
-    from espace_citoyen.demarches.models import DemarcheStatus
-    from espace_citoyen.demarches.selectors import demarches_for
-
     ongoing_statuses = [DemarcheStatus.SENT, DemarcheStatus.IN_PROGRESS, DemarcheStatus.TO_COMPLETE]
     counts = demarches_for(user=user).order_by().aggregate(
         total=Count("pk"), ongoing=Count("pk", filter=Q(status__in=ongoing_statuses)),
@@ -77,10 +66,6 @@ def _demarche_counts(*, user) -> tuple[int, int]:
 
 
 def _document_counts(*, user) -> tuple[int, int, int]:
-    try:
-        from espace_citoyen.documents.selectors import documents_for
-    except ImportError:  # the vault is not installed
-        return 0, 0, 0
     counts = documents_for(user=user).order_by().aggregate(count=Count("pk"), used=Sum("size"))
     quota = getattr(settings, "ESPACE_CITOYEN_VAULT_QUOTA_BYTES", 0)
     return counts["count"], counts["used"] or 0, quota
@@ -94,19 +79,17 @@ def dashboard_for(*, user) -> Dashboard:
         dashboard.members = _members(user=user)
         dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
         if dashboard.children_count:
-            from espace_citoyen.activities.selectors.summary import activities_summary_for
-
             dashboard.activities = activities_summary_for(user=user)
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
     dashboard.documents_count, dashboard.documents_used, dashboard.documents_quota = _document_counts(user=user)
     dashboard.urls = {
-        "family": first_url(("family:household", {})),
-        "child_add": first_url(("family:child_add", {})),
-        "dossiers": first_url(("activities:dossier_list", {})),
-        "demarches": first_url(("demarches:list", {}), ("demarches:index", {})),
-        "documents": first_url(("documents:list", {}), ("documents:index", {})),
-        "messages": first_url(("messaging:inbox", {}), ("messaging:list", {}), ("messaging:index", {})),
-        "contact": first_url(("accounts:contact_details", {})),
-        "my_data": first_url(("portal:my_data", {})),
+        "family": reverse("family:household"),
+        "child_add": reverse("family:child_add"),
+        "dossiers": reverse("activities:dossier_list"),
+        "demarches": reverse("demarches:list"),
+        "documents": reverse("documents:list"),
+        "messages": reverse("messaging:inbox"),
+        "contact": reverse("accounts:contact_details"),
+        "my_data": reverse("portal:my_data"),
     }
     return dashboard

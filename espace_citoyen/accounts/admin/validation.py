@@ -15,8 +15,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 from espace_citoyen.core.storage import private_file_response
+from espace_citoyen.demarches.models import DemarcheKind
 
 from .. import selectors, services
+from ..forms import AccountRefusalForm
 from ..models import AccountStatus
 
 
@@ -95,10 +97,6 @@ class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, 
         ]
 
     def get_context_data(self, **kwargs):
-        from espace_citoyen.demarches.models import DemarcheKind
-
-        from ..forms import AccountRefusalForm
-
         context = super().get_context_data(**kwargs)
         profile = getattr(self.account, "profile", None)
         context.update(
@@ -113,8 +111,6 @@ class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, 
         return context
 
     def post(self, request, *args, **kwargs):
-        from ..forms import AccountRefusalForm
-
         if self.account.status != AccountStatus.PENDING:
             messages.error(request, _("Ce compte n'est plus en attente de validation."))
             return redirect("accounts_validation:review", pk=self.account.pk)

@@ -30,6 +30,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
+from espace_citoyen.accounts import selectors as accounts
+from espace_citoyen.activities.models import DossierStatus
+from espace_citoyen.activities.selectors import dossiers
+from espace_citoyen.demarches import selectors as demarches
+from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
+
 # Query string of the validation queue's "en retard" filter (accounts.admin_views.ValidationQueueView).
 ACCOUNTS_OVERDUE_PARAMS = {"en_retard": "1"}
 
@@ -44,8 +50,6 @@ class ToProcessLine:
 
 
 def _accounts_line(*, user, now) -> ToProcessLine | None:
-    from espace_citoyen.accounts import selectors as accounts
-
     if not user.has_perm("accounts.validate_account"):
         return None
     counts = accounts.accounts_pending_validation(now=now).aggregate(
@@ -59,9 +63,6 @@ def _accounts_line(*, user, now) -> ToProcessLine | None:
 
 
 def _demarches_line(*, user, now, accounts_shown: bool) -> ToProcessLine | None:
-    from espace_citoyen.demarches import selectors as demarches
-    from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
-
     if not demarches.staff_services(user=user):
         return None
     queryset = demarches.demarches_for_staff(user=user).filter(
@@ -76,9 +77,6 @@ def _demarches_line(*, user, now, accounts_shown: bool) -> ToProcessLine | None:
 
 
 def _dossiers_line(*, user) -> ToProcessLine | None:
-    from espace_citoyen.activities.models import DossierStatus
-    from espace_citoyen.activities.selectors import dossiers
-
     if not dossiers.staff_can_review(user):
         return None
     count = dossiers.dossiers_for_staff(user=user, status=DossierStatus.SUBMITTED).count()
