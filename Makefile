@@ -35,8 +35,10 @@ run: install
 test: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff (pyflakes), then the layers of .importlinter (import-linter).
 lint: install-dev
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/run.py

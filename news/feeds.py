@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 
-from .models import FEED_ITEMS
+FEED_ITEMS = 20  # items in the RSS feed
 
 
 class LatestNewsFeed(Feed):

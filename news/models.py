@@ -18,9 +18,10 @@ from wagtail.snippets.models import register_snippet
 
 from home.blocks import ContentStreamBlock
 
+from .feeds import LatestNewsFeed
+
 NEWS_PER_PAGE = 9
 MESSAGES_PER_PAGE = 10
-FEED_ITEMS = 20
 
 
 @register_snippet
@@ -91,8 +92,6 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
     @path("rss/", name="rss")
     def rss_route(self, request):
-        from .feeds import LatestNewsFeed
-
         return LatestNewsFeed(self)(request)
 
 

@@ -16,7 +16,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from espace_citoyen.core.business_calendar import validation_deadline
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
 from espace_citoyen.demarches.services import demarche_open
-from espace_citoyen.family.models import Child, Household, Membership, Sex
 from home.demo import DemoLogin
 
 from .groups import ensure_relations_population_group
@@ -91,15 +90,6 @@ def seed_agent():
 def seed_validated_parent(agent):
     parent, created = _citizen(VALIDATED_PARENT, first_name="Camille", last_name="Bernard",
                                civility=Civility.MADAME, status=AccountStatus.ACTIVE)
-    if created:
-        household = Household.objects.create()
-        Membership.objects.create(household=household, user=parent)
-        Child.objects.create(household=household, first_name="Chloé", last_name="Bernard", sex=Sex.GIRL,
-                             birth_date=datetime.date(2017, 5, 3), school="École élémentaire des Tilleuls",
-                             school_class="CE2")
-        Child.objects.create(household=household, first_name="Nathan", last_name="Bernard", sex=Sex.BOY,
-                             birth_date=datetime.date(2020, 9, 18), school="École maternelle du Parc",
-                             school_class="MS")
     return parent
 
 

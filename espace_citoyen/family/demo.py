@@ -1,6 +1,8 @@
-"""Demo family (idempotent), after accounts/demo.py: Camille Bernard's household gets a
-second parent living at another address, health information and persons allowed to
+"""Demo family (idempotent), after accounts/demo.py: Camille Bernard's household (Chloé and
+Nathan, made with her account), then a second parent living at another address, health information and persons allowed to
 pick the children up, and one family-change démarche per change."""
+
+import datetime
 
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ from espace_citoyen.accounts.services import account_record_event
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
 from home.demo import DemoLogin
 
-from .models import AuthorizedPerson, Child, Membership
+from .models import AuthorizedPerson, Child, Household, Membership, Sex
 from .services import FAMILY_SERVICE, _open_family_demarche
 
 FIRST_PARENT_EMAIL = "camille.bernard@example.org"
@@ -31,11 +33,26 @@ def _second_parent() -> User:
     return user
 
 
+def _first_household(camille: User) -> Membership:
+    """Camille Bernard's household with Chloé and Nathan, created with her account."""
+    membership = Membership.objects.filter(user=camille).select_related("household").first()
+    if membership is not None:
+        return membership
+    household = Household.objects.create()
+    Child.objects.create(household=household, first_name="Chloé", last_name="Bernard", sex=Sex.GIRL,
+                         birth_date=datetime.date(2017, 5, 3), school="École élémentaire des Tilleuls",
+                         school_class="CE2")
+    Child.objects.create(household=household, first_name="Nathan", last_name="Bernard", sex=Sex.BOY,
+                         birth_date=datetime.date(2020, 9, 18), school="École maternelle du Parc",
+                         school_class="MS")
+    return Membership.objects.create(household=household, user=camille)
+
+
 def seed(*, stdout):
     camille = User.objects.filter(email__iexact=FIRST_PARENT_EMAIL).first()
-    membership = Membership.objects.filter(user=camille).select_related("household").first() if camille else None
-    if membership is None:
+    if camille is None:
         return []
+    membership = _first_household(camille)
     household = membership.household
     julien = _second_parent()
     if not Membership.objects.filter(user=julien).exists():

@@ -16,7 +16,7 @@ from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, Permissi
 from .. import selectors
 from ..models import LegacyImportStatus
 from ..parsing import ImportReport
-from ..services import runs
+from ..services import runs, uploads
 
 MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
 IMPORT_PERMISSION = "accounts.import_portail_famille"
@@ -60,7 +60,7 @@ class PortailFamilleImportForm(forms.Form):
 
 class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
     """Upload form and the last runs. The import itself runs in the background
-    (services.runs.legacy_import_enqueue → tasks.run_legacy_import); the agent follows it on the
+    (services.uploads.legacy_import_enqueue → tasks.run_legacy_import); the agent follows it on the
     run page (LegacyImportRunView)."""
 
     permission_required = IMPORT_PERMISSION
@@ -83,7 +83,7 @@ class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplate
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
-        run = runs.legacy_import_enqueue(
+        run = uploads.legacy_import_enqueue(
             data=form.cleaned_data["data"], filename=upload.name, actor=self.request.user, dry_run=dry_run,
         )
         if dry_run:

@@ -1,40 +1,24 @@
-"""Portail Famille imports run in the background from the back office: the upload is stored
-on the private storage, a LegacyImportRun is queued and tasks.run_legacy_import runs it,
-publishing its progress in the cache (selectors.legacy_import_progress reads it)."""
+"""A Portail Famille import queued from the back office (uploads.py), run in the background by
+tasks.run_legacy_import: it publishes its progress in the cache (selectors.legacy_import_progress
+reads it), stores its report and deletes the uploaded file. Runs a stopped worker left behind
+are closed here too."""
 
 import logging
 
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from espace_citoyen.accounts.models import User
 
 from ..models import LegacyImportRun, LegacyImportStatus
 from ..parsing import count_data_rows
 from ..selectors import legacy_import_progress_key
-from ..tasks import run_legacy_import
 from .families import legacy_import_file
 
 logger = logging.getLogger("espace_citoyen.portail_famille")
 
 LEGACY_IMPORT_PROGRESS_EVERY = 20  # rows between two progress updates in the cache
 LEGACY_IMPORT_PROGRESS_TIMEOUT = 3600  # seconds
-
-
-def legacy_import_enqueue(*, data: bytes, filename: str, actor: User | None, dry_run: bool):
-    """Stores the uploaded CSV on the private storage, records a "queued" run and enqueues
-    portail_famille.tasks.run_legacy_import once the transaction is committed."""
-    with transaction.atomic():
-        run = LegacyImportRun(created_by=actor, dry_run=dry_run, original_filename=(filename or "")[:255])
-        run.file.save("import.csv", ContentFile(data), save=False)
-        run.save()
-        run_id = run.pk
-        transaction.on_commit(lambda: run_legacy_import.enqueue(run_id))
-    logger.info("portail famille import queued run=%s dry_run=%s actor=%s", run.pk, dry_run, getattr(actor, "pk", None))
-    return run
 
 
 def legacy_import_run(*, run_id: int):

@@ -18,6 +18,7 @@ from espace_citoyen.portail_famille.models import LegacyImportRun, LegacyImportS
 from espace_citoyen.portail_famille.parsing import ImportReport, RowError, count_data_rows
 from espace_citoyen.portail_famille.services import families
 from espace_citoyen.portail_famille.services import runs as services
+from espace_citoyen.portail_famille.services import uploads
 from espace_citoyen.portail_famille.tasks import run_legacy_import
 from espace_citoyen.core.storage import private_storage
 from espace_citoyen.family.models import Household
@@ -101,7 +102,7 @@ def test_count_data_rows_counts_family_lines(sample):
 def test_enqueue_stores_the_file_privately_then_the_run_deletes_it(db, sample, django_capture_on_commit_callbacks):
     agent = importer()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.legacy_import_enqueue(data=sample, filename="familles 2025.csv", actor=agent, dry_run=True)
+        run = uploads.legacy_import_enqueue(data=sample, filename="familles 2025.csv", actor=agent, dry_run=True)
     run.refresh_from_db()
     stored = run.file.name
     assert run.status == LegacyImportStatus.QUEUED
@@ -125,7 +126,7 @@ def test_enqueue_stores_the_file_privately_then_the_run_deletes_it(db, sample, d
 def test_background_report_equals_the_synchronous_one(db, sample, django_capture_on_commit_callbacks):
     expected = services.legacy_import_file(data=sample, actor=None, dry_run=True)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.legacy_import_enqueue(data=sample, filename="familles.csv", actor=importer(), dry_run=True)
+        run = uploads.legacy_import_enqueue(data=sample, filename="familles.csv", actor=importer(), dry_run=True)
     run.refresh_from_db()
     assert run.report == expected.to_dict()
     assert ImportReport.from_dict(run.report).summary_lines() == expected.summary_lines()
@@ -134,7 +135,7 @@ def test_background_report_equals_the_synchronous_one(db, sample, django_capture
 
 def test_a_run_is_not_run_twice(db, sample, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.legacy_import_enqueue(data=sample, filename="familles.csv", actor=None, dry_run=True)
+        run = uploads.legacy_import_enqueue(data=sample, filename="familles.csv", actor=None, dry_run=True)
     run.refresh_from_db()
     finished_at = run.finished_at
     assert services.legacy_import_run(run_id=run.pk) is None
@@ -158,7 +159,7 @@ def test_progress_is_published_in_the_cache_during_the_run(db, monkeypatch, djan
 
     monkeypatch.setattr(families, "legacy_import", spying_import)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.legacy_import_enqueue(data=generated_file(44, 1), filename="f.csv", actor=None, dry_run=True)
+        run = uploads.legacy_import_enqueue(data=generated_file(44, 1), filename="f.csv", actor=None, dry_run=True)
     run_id = run.pk
     callbacks[0]()
 
@@ -178,7 +179,7 @@ def test_a_crash_marks_the_run_failed(db, sample, monkeypatch, django_capture_on
 
     monkeypatch.setattr(services, "legacy_import_file", crash)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.legacy_import_enqueue(data=sample, filename="familles.csv", actor=None, dry_run=False)
+        run = uploads.legacy_import_enqueue(data=sample, filename="familles.csv", actor=None, dry_run=False)
     stored = run.file.name
     run.refresh_from_db()
     assert run.status == LegacyImportStatus.FAILED
