@@ -44,7 +44,7 @@ from .espace_citoyen.activities.agenda_factories import (
     today,
     validate_dossier,
 )
-from .espace_citoyen.portal.factories import add_children, add_demarches, add_documents, make_citizen
+from tests.factories import add_children, add_demarches, add_documents, make_citizen
 
 SMALL, LARGE = 2, 25
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from espace_citoyen.accounts.models import AccountEvent, AccountEventKind, Profile
 from espace_citoyen.demarches.models import Demarche, DemarcheKind, DemarcheStatus
-from tests.espace_citoyen.portal.factories import PASSWORD, add_children, add_demarches, add_documents, make_citizen
+from tests.factories import PASSWORD, add_children, add_demarches, add_documents, make_citizen
 
 pytestmark = pytest.mark.django_db
 URL = "/espace-citoyen/mes-donnees/"

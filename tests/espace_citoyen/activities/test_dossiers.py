@@ -20,28 +20,16 @@ from espace_citoyen.activities.services.dossiers import dossier_get_or_create, d
 from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
 from espace_citoyen.documents.models import Document, DocumentType
 from espace_citoyen.documents.services import document_upload
-from espace_citoyen.family.models import AuthorizedPerson, Child, Household, Membership
+from espace_citoyen.family.models import AuthorizedPerson, Child, Membership
+from tests import factories
+from tests.factories import make_pdf
 
 YEAR = "2040-2041"
 PASSWORD = "Un-mot-de-passe-solide-42"
 
 
-def make_pdf(text: str = "Attestation") -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(0, 10, text)
-    return bytes(pdf.output())
-
-
 def make_citizen(email, *, status=AccountStatus.ACTIVE, household=None):
-    user = get_user_model().objects.create_user(email, PASSWORD, first_name="Claire", last_name="Bernard",
-                                                status=status)
-    household = household or Household.objects.create()
-    Membership.objects.create(household=household, user=user)
-    return user
+    return factories.make_citizen(email, first_name="Claire", last_name="Bernard", status=status, household=household)
 
 
 def upload(user, doc_type=DocumentType.INSURANCE_CERTIFICATE, label="Attestation d'assurance"):

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 
+from tests import factories
 from espace_citoyen.accounts.models import AccountStatus, Profile
 from espace_citoyen.family.models import Invitation
 from site_cms.settings import base
@@ -80,10 +81,9 @@ def page(client, url) -> str:
 
 
 def make_citizen(email, status=AccountStatus.ACTIVE):
-    user = User.objects.create_user(email, PASSWORD, first_name="Jules", last_name="Garnier", status=status)
-    Profile.objects.create(user=user, street_number="5", street="rue de Poissy", postcode="78670",
-                           city="Villennes-sur-Seine")
-    return user
+    return factories.make_citizen(email, first_name="Jules", last_name="Garnier", status=status, household=False,
+                                  profile={"street_number": "5", "street": "rue de Poissy", "postcode": "78670",
+                                           "city": "Villennes-sur-Seine"})
 
 
 # --- Sign-up ---------------------------------------------------------------------------

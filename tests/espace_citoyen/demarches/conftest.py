@@ -1,28 +1,23 @@
 import pytest
+
+from tests import factories
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from espace_citoyen.accounts.models import AccountStatus
-from espace_citoyen.core.services_map import SERVICE_GROUPS, ensure_service_groups
 from espace_citoyen.demarches.models import DemarcheKind, DemarcheService
 from espace_citoyen.demarches.services import demarche_open
-from espace_citoyen.family.models import Household, Membership
+from espace_citoyen.family.models import Membership
 
 User = get_user_model()
 PASSWORD = "Un-mot-de-passe-solide-42"
 
 
 def make_citizen(email, *, first_name="Léa", last_name="Durand", status=AccountStatus.ACTIVE, household=None):
-    user = User.objects.create_user(email, PASSWORD, first_name=first_name, last_name=last_name, status=status)
-    Membership.objects.create(household=household or Household.objects.create(), user=user)
-    return user
+    return factories.make_citizen(email, first_name=first_name, last_name=last_name, status=status, household=household)
 
 
 def make_agent(email, service, *, first_name="Agent", last_name="Scolaire"):
-    ensure_service_groups()
-    user = User.objects.create_user(email, PASSWORD, first_name=first_name, last_name=last_name, is_staff=True)
-    user.groups.add(Group.objects.get(name=SERVICE_GROUPS[service]))
-    return user
+    return factories.make_service_agent(email, service, first_name=first_name, last_name=last_name)
 
 
 @pytest.fixture

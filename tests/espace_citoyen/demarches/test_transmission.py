@@ -4,19 +4,14 @@ the citizen's page and on the agent's page, and only there."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import factories
 from espace_citoyen.demarches.models import DemarcheService
 
 pytestmark = pytest.mark.django_db
 
 
 def make_pdf() -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(0, 10, "Avis d'imposition")
-    return bytes(pdf.output())
+    return factories.make_pdf("Avis d'imposition")
 
 
 @pytest.fixture

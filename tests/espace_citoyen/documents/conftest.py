@@ -1,47 +1,15 @@
-import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import make_citizen, make_pdf, make_png  # noqa: F401 (shared with the tests of this folder)
 from espace_citoyen.accounts.models import AccountStatus
 from espace_citoyen.documents.models import DocumentType
 from espace_citoyen.documents.services import document_upload
-from espace_citoyen.family.models import Household, Membership
-
-
-def make_pdf(text: str = "Attestation", *, encrypt: str | None = None) -> bytes:
-    from fpdf import FPDF
-    from pypdf import PdfReader, PdfWriter
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(0, 10, text)
-    data = bytes(pdf.output())
-    if encrypt:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        writer.encrypt(encrypt)
-        out = io.BytesIO()
-        writer.write(out)
-        data = out.getvalue()
-    return data
-
-
-def make_png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "navy").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _citizen(email: str, status=AccountStatus.ACTIVE):
-    user = get_user_model().objects.create_user(email, "Un-mot-de-passe-solide-42", first_name="Alex",
-                                                last_name="Durand", status=status)
-    household = Household.objects.create()
-    Membership.objects.create(household=household, user=user)
-    return user
+    return make_citizen(email, first_name="Alex", last_name="Durand", status=status)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from espace_citoyen.accounts.models import AccountStatus
 
-from .factories import add_children, add_demarches, add_documents, make_citizen
+from tests.factories import add_children, add_demarches, add_documents, make_citizen
 
 pytestmark = pytest.mark.django_db
 
