@@ -7,7 +7,7 @@ import datetime
 import io
 
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 from fpdf import FPDF
@@ -75,6 +75,18 @@ def make_service_agent(email: str, service: str, *, first_name="Agent", last_nam
     ensure_service_groups()
     user = UserFactory(email=email, first_name=first_name, last_name=last_name, is_staff=True)
     user.groups.add(Group.objects.get(name=SERVICE_GROUPS[service]))
+    return user
+
+
+def make_staff(email: str, *codenames: str, app_label: str = "accounts") -> User:
+    """A staff member who may enter the admin, with the given permissions of `app_label`
+    (through a group of their own)."""
+    user = User.objects.create_user(email, password=None, is_staff=True)
+    group = Group.objects.create(name=f"Groupe {email}")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for codename in codenames:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    user.groups.add(group)
     return user
 
 

@@ -7,11 +7,11 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
 
+from tests.factories import make_staff as staff_user
 from espace_citoyen.accounts import services
 from espace_citoyen.accounts.models import AccountEventKind, AccountStatus
 from espace_citoyen.accounts.tokens import activation_token_generator
@@ -113,16 +113,6 @@ def test_password_rules_apply(client, imported):
 
 
 # --- admin: "Vous n'avez pas reçu d'email d'activation" --------------------------------
-
-
-def staff_user(email, *codenames):
-    user = User.objects.create_user(email, password=None, is_staff=True)
-    group = Group.objects.create(name=f"Groupe {email}")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for codename in codenames:
-        group.permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=codename))
-    user.groups.add(group)
-    return user
 
 
 def resend_url(user):

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from tests.factories import make_staff as staff_user
 from espace_citoyen.portail_famille import selectors
 from espace_citoyen.portail_famille.models import LegacyImportRun, LegacyImportStatus
 from espace_citoyen.portail_famille.parsing import ImportReport, RowError, count_data_rows
@@ -38,16 +38,6 @@ def _clear_cache():
 @pytest.fixture
 def sample() -> bytes:
     return SAMPLE.read_bytes()
-
-
-def staff_user(email, *codenames):
-    user = User.objects.create_user(email, password=None, is_staff=True)
-    group = Group.objects.create(name=f"Groupe {email}")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for codename in codenames:
-        group.permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=codename))
-    user.groups.add(group)
-    return user
 
 
 def importer(email="import.runs@ville-villennes-sur-seine.fr"):

@@ -7,12 +7,12 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from tests.factories import make_staff as staff_user
 from espace_citoyen.portail_famille.parsing import parse_portail_famille
 from espace_citoyen.portail_famille.services import families as services
 from espace_citoyen.accounts.models import AccountEvent, AccountEventKind, AccountStatus
@@ -272,16 +272,6 @@ def test_command_refuses_a_missing_file(db):
 
 
 # --- admin upload form -------------------------------------------------------------------
-
-
-def staff_user(email, *codenames):
-    user = User.objects.create_user(email, password=None, is_staff=True)
-    group = Group.objects.create(name=f"Groupe {email}")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for codename in codenames:
-        group.permissions.add(Permission.objects.get(content_type__app_label="accounts", codename=codename))
-    user.groups.add(group)
-    return user
 
 
 def upload(data, name="familles.csv"):
