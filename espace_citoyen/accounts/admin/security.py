@@ -2,7 +2,7 @@
 shell. "Débloquer la connexion" forgets the django-axes failures of the account;
 "Réinitialiser la double authentification" removes the second factor of someone who lost
 their phone and backup codes (identity checked by the agent, reason required). Registered
-in the "Espace citoyen" menu group by accounts/wagtail_hooks.py.
+in the "Espace citoyen" menu group by portal/wagtail_hooks.py.
 
 Who may act (selectors.account_security_may_act): agents with accounts.validate_account
 (group "Relations population") on citizens' accounts; superusers on any account; nobody on

@@ -1,6 +1,6 @@
 """Back office of the activities catalogue (group "Pôle scolaire"): school years and their
 holidays, schools, booking rules, activities (with "Générer les jours") and their days
-(with "Fermer ce jour"). Registered in the "Espace citoyen" menu by accounts/wagtail_hooks.py.
+(with "Fermer ce jour"). Registered in the "Espace citoyen" menu by portal/wagtail_hooks.py.
 Model permissions (activities.*) decide who sees what."""
 
 import django_filters

@@ -1,6 +1,6 @@
 """Back office of the registration dossiers for the Pôle scolaire (and superusers): list
 with filters and a review page (validate, refuse with a reason, ask for completion with a
-comment). Registered in the "Espace citoyen" menu group (accounts/wagtail_hooks.py); URL
+comment). Registered in the "Espace citoyen" menu group (portal/wagtail_hooks.py); URL
 names `dossiers_admin:list`, `dossiers_admin:review` (pk), `dossiers_admin:document` (pk, doc pk)."""
 
 from django.contrib import messages

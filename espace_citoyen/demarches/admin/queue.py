@@ -1,7 +1,7 @@
 """Back office: "Démarches à traiter", the queue of each service, and one démarche with
 its timeline and "Changer l'état". Agents see only the démarches of their services'
 groups (core/services_map.py); superusers see all. Registered in the "Espace citoyen"
-menu group by accounts/wagtail_hooks.py."""
+menu group by portal/wagtail_hooks.py."""
 
 from functools import cached_property
 

@@ -1,7 +1,7 @@
 """Back office of transmitted documents: the agents of a service see the transmissions
 addressed to their service and open the documents; nobody else does (see
 core/services_map.py). Registered in the "Espace citoyen" menu group
-(accounts/wagtail_hooks.py); URL names `documents_admin:transmission_list` and
+(portal/wagtail_hooks.py); URL names `documents_admin:transmission_list` and
 `documents_admin:transmission_document` (args: démarche pk, document pk)."""
 
 from django.core.paginator import Paginator

@@ -36,7 +36,7 @@ from espace_citoyen.activities.selectors import dossiers
 from espace_citoyen.demarches import selectors as demarches
 from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
 
-# Query string of the validation queue's "en retard" filter (accounts.admin_views.ValidationQueueView).
+# Query string of the validation queue's "en retard" filter (accounts.admin.validation.ValidationQueueView).
 ACCOUNTS_OVERDUE_PARAMS = {"en_retard": "1"}
 
 
