@@ -1,11 +1,17 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 from localflavor.fr.forms import FRDepartmentSelect
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
-from .models import AccountStatus, normalize_email_address
+from espace_citoyen.core.agents import is_town_agent
+
+from . import reauth
+from .models import AccountStatus, User, normalize_email_address
+from .services.two_factor import two_factor_verify
 
 # One message for every refusal, so that the page never tells whether an account exists
 # or is inactive.
@@ -37,13 +43,47 @@ class LoginForm(AuthenticationForm):
     def get_invalid_login_error(self):
         return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
-    def confirm_login_allowed(self, user):
-        """An account made with the creation wizard logs in once its address is confirmed.
-        Said only to someone who typed the right password: no enumeration."""
-        super().confirm_login_allowed(user)
+    def clean(self):
+        """An account made with the creation wizard logs in once its address is confirmed
+        (the authentication backend refuses it before): whoever typed its right password is
+        told to open the e-mail's link. Said only to them: no enumeration."""
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if self._unconfirmed_owner():
+                raise forms.ValidationError(EMAIL_UNCONFIRMED_LOGIN, code="email_unconfirmed") from None
+            raise
 
-        if user.status == AccountStatus.EMAIL_UNCONFIRMED:
-            raise forms.ValidationError(EMAIL_UNCONFIRMED_LOGIN, code="email_unconfirmed")
+    def _unconfirmed_owner(self) -> bool:
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not email or not password:
+            return False
+        user = User.objects.filter(email__iexact=normalize_email_address(email),
+                                   status=AccountStatus.EMAIL_UNCONFIRMED).first()
+        return user is not None and user.check_password(password)
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """The Wagtail admin's login form (WAGTAILADMIN_USER_LOGIN_FORM): town agents only. A
+    citizen's right password gets the same answer as a wrong one (no enumeration); their
+    space has its own login page. Labels in French."""
+
+    error_messages = {**WagtailLoginForm.error_messages, "invalid_login": INVALID_LOGIN, "inactive": INVALID_LOGIN}
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("Adresse e-mail")
+        self.fields["password"].label = _("Mot de passe")
+        self.fields["password"].widget.attrs["placeholder"] = _("Votre mot de passe")
+        self.fields["remember"].label = _("Se souvenir de moi")
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not is_town_agent(user):
+            raise self.get_invalid_login_error()
+
+    def get_invalid_login_error(self):
+        return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -136,6 +176,55 @@ class TwoFactorDisableForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Le mot de passe est incorrect."), code="password_incorrect")
         return password
+
+
+class ReauthenticationForm(forms.Form):
+    """The password – and a code of the second factor when the account has one – asked
+    again before a sensitive change (reauth.py). No field at all while the session proved
+    them recently: `needed` is False and the form is valid. The password goes through
+    authenticate(), so that wrong ones count towards the login lock (django-axes)."""
+
+    password = forms.CharField(
+        label=_("Mot de passe actuel"), strip=False,
+        error_messages={"required": _("Saisissez votre mot de passe.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Code de votre application d'authentification, ou un code de secours"), max_length=20,
+        help_text=_("Format attendu : 6 chiffres (exemple : 123456) ou un code de secours de 8 caractères."),
+        error_messages={"required": _("Saisissez le code de votre application.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none",
+                                      "spellcheck": "false"}),
+    )
+
+    def __init__(self, data=None, *, request, **kwargs):
+        super().__init__(data, **kwargs)
+        self.request = request
+        self.user = request.user
+        self.needed = not reauth.is_recent(request)
+        self.has_second_factor = user_has_device(self.user, confirmed=True)
+        if not self.needed:
+            self.fields.clear()
+        elif not self.has_second_factor:
+            del self.fields["code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.needed or self.errors:
+            return cleaned
+        if authenticate(self.request, username=self.user.email, password=cleaned["password"]) != self.user:
+            self.add_error("password", forms.ValidationError(_("Le mot de passe est incorrect."),
+                                                             code="password_incorrect"))
+        elif self.has_second_factor and two_factor_verify(user=self.user, code=cleaned["code"]) is None:
+            self.add_error("code", forms.ValidationError(
+                _("Ce code n'est pas valide. Saisissez le code affiché par votre application, ou un code de secours."),
+                code="code_incorrect"))
+        return cleaned
+
+    def confirm(self) -> None:
+        """Remember the proof for the next few minutes (call once the form is valid)."""
+        if self.needed:
+            reauth.mark(self.request)
 
 
 # --- Sign-up wizard ("Je n'ai pas d'espace" → Créer mon espace) -------------------------

@@ -8,11 +8,13 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from espace_citoyen.core.agents import is_agent_account
+from espace_citoyen.core.agents import agent_accounts_q, is_agent_account
 from espace_citoyen.core.search import words_match
 
 from .models import AccountStatus, User
@@ -46,6 +48,28 @@ def accounts_pending_validation(*, query: str = "", overdue_only: bool = False,
     if overdue_only:
         queryset = queryset.filter(validation_due_at__lt=now)
     return _search(queryset, query, names=("last_name", "first_name", "profile__birth_name"))
+
+
+def account_for_review(*, actor: User, pk) -> User:
+    """An account of the validation queue's review page (pending, refused or validated):
+    agents of the Relations population see citizens' accounts only; staff and admin
+    accounts are for superusers. 404 otherwise."""
+    queryset = User.objects.select_related("profile").filter(
+        status__in=[AccountStatus.PENDING, AccountStatus.REFUSED, AccountStatus.ACTIVE])
+    if not actor.is_superuser:
+        queryset = queryset.exclude(pk__in=User.objects.filter(agent_accounts_q()).values("pk"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def account_photo_for(*, actor: User, pk):
+    """The identity photo of an account for the validation agents (same rule), or 404."""
+    queryset = User.objects.select_related("profile")
+    if not actor.is_superuser:
+        queryset = queryset.exclude(pk__in=User.objects.filter(agent_accounts_q()).values("pk"))
+    profile = getattr(get_object_or_404(queryset, pk=pk), "profile", None)
+    if profile is None or not profile.photo:
+        raise Http404
+    return profile.photo
 
 
 # --- Account security (back office "Sécurité des comptes") ------------------------------

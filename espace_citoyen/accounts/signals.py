@@ -2,13 +2,13 @@
 
 import logging
 
+from axes.helpers import get_client_ip_address
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from axes.helpers import get_client_ip_address
-from axes.signals import user_locked_out
-
+from . import reauth
 from .middleware import LOGIN_TIME_SESSION_KEY
 from .models import normalize_email_address
 
@@ -25,6 +25,14 @@ def _ip(request) -> str:
 def store_login_time(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_TIME_SESSION_KEY] = timezone.now().timestamp()
+
+
+@receiver(user_logged_in, dispatch_uid="accounts_reauthenticated_at_login")
+def remember_reauthentication(sender, request, user, **kwargs):
+    """Logging in proves the password (and the second factor, which the space's login asks
+    before logging in): sensitive changes right after it do not ask again."""
+    if request is not None and hasattr(request, "session"):
+        reauth.mark(request)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_log_login")

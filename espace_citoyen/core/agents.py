@@ -14,6 +14,15 @@ def is_town_agent(user) -> bool:
     return bool(user.is_superuser or user.is_staff or user.has_perm(ADMIN_ACCESS_PERMISSION))
 
 
+def agent_accounts_q() -> Q:
+    """The accounts of agents (superusers, staff, whoever holds the admin access directly or
+    through a group), as a filter on users: ``User.objects.exclude(agent_accounts_q())``
+    leaves the citizens."""
+    access = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+    return (Q(is_superuser=True) | Q(is_staff=True) | Q(user_permissions__in=access)
+            | Q(groups__permissions__in=access))
+
+
 def is_agent_account(user) -> bool:
     """Like is_town_agent, for an account that is not the caller (inactive ones included):
     decides, e.g., that only superusers may reset its second factor."""

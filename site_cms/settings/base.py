@@ -146,12 +146,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "espace_citoyen.accounts.validators.TownNamePasswordValidator"},
+    # Common French passwords and words, even followed by digits ("motdepasse123").
+    {"NAME": "espace_citoyen.accounts.validators.FrenchCommonPasswordValidator"},
 ]
-# django-axes first: it refuses locked-out attempts before ModelBackend checks the password.
+# django-axes first: it refuses locked-out attempts before the password is checked. Then
+# Django's ModelBackend refusing unconfirmed and not-yet-activated accounts, at login and
+# for a session alike (espace_citoyen/accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "espace_citoyen.accounts.backends.AccountBackend",
 ]
+# The Wagtail admin is for town agents only: its login form refuses citizens as it would a
+# wrong password, and its own password-reset pages are off (everyone uses the space's
+# reset, with its rate limits and notices; the admin login links to it).
+WAGTAILADMIN_USER_LOGIN_FORM = "espace_citoyen.accounts.forms.AdminLoginForm"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links expire after one day
 
 # Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most
@@ -305,7 +314,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
-WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILEMBEDS_FINDERS = []  # no network at run time: no oEmbed providers
 # Upload limits for the image and document libraries.
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -345,6 +353,9 @@ ESPACE_CITOYEN_VALIDATION_DELAY_BUSINESS_HOURS = 48
 # Espace citoyen: activation of accounts imported from the former Portail Famille.
 # Days during which the link of an activation e-mail works (espace_citoyen/accounts/tokens.py).
 ESPACE_CITOYEN_ACTIVATION_DAYS = 14
+# A password (and second factor) proved this long ago still allows a sensitive change of the
+# account (login address, second factor, backup codes) without asking again (accounts/reauth.py).
+ESPACE_CITOYEN_REAUTH_MINUTES = 10
 
 # Espace citoyen: sign-up wizard. Days during which the link of the e-mail that confirms
 # the address of a new account works (espace_citoyen/accounts/tokens.py).

@@ -20,8 +20,8 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import GuardedViewMixin, PermissionViewSet
 from espace_citoyen.core.agents import is_agent_account
+from espace_citoyen.core.backoffice import GuardedViewMixin, PermissionViewSet
 
 from .. import selectors, services
 

@@ -13,13 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
-
 from .. import services
+from ..forms import TwoFactorCodeForm
 from ..views.login import PENDING_ATTEMPTS_SESSION_KEY, TOO_MANY_CODES, check_login_code
 from ..views.two_factor import NEW_BACKUP_CODES_SESSION_KEY, confirmed_totp, totp_setup_context, unconfirmed_totp
-from ..forms import (
-    TwoFactorCodeForm,
-)
 
 logger = logging.getLogger("espace_citoyen.accounts")
 

@@ -1,10 +1,8 @@
 """Back office (Wagtail admin) of the accounts created with the sign-up wizard: the queue of
 "Comptes à valider" of the Relations population and the review of one account."""
 
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,10 +77,7 @@ class AccountReviewView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, 
     header_icon = "user"
 
     def load_objects(self, request, **kwargs):
-        self.account = get_object_or_404(
-            get_user_model().objects.select_related("profile"), pk=kwargs["pk"],
-            status__in=[AccountStatus.PENDING, AccountStatus.REFUSED, AccountStatus.ACTIVE],
-        )
+        self.account = selectors.account_for_review(actor=request.user, pk=kwargs["pk"])
 
     def get_page_title(self):
         return _("Examiner une demande d'espace")
@@ -144,11 +139,8 @@ def account_photo_view(request, pk):
     """The photo of an account, from the private storage, for agents who validate."""
     if not request.user.has_perm(VALIDATE_PERMISSION):
         return permission_denied(request)
-    account = get_object_or_404(get_user_model().objects.select_related("profile"), pk=pk)
-    profile = getattr(account, "profile", None)
-    if profile is None or not profile.photo:
-        raise Http404
-    return private_file_response(profile.photo, content_type="image/jpeg")
+    photo = selectors.account_photo_for(actor=request.user, pk=pk)
+    return private_file_response(photo, content_type="image/jpeg")
 
 
 class ValidationQueueViewSet(PermissionViewSet):

@@ -2,8 +2,9 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import espace_citoyen.accounts.models
 from django.db import migrations, models
+
+import espace_citoyen.accounts.models
 
 
 class Migration(migrations.Migration):

@@ -3,9 +3,10 @@
 # (portail_famille 0001, same table), whose function is the one used now.
 
 import django.db.models.deletion
-import espace_citoyen.core.storage
 from django.conf import settings
 from django.db import migrations, models
+
+import espace_citoyen.core.storage
 
 
 class Migration(migrations.Migration):

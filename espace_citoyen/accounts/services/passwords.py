@@ -28,10 +28,13 @@ def password_change(*, user: User, new_password: str) -> None:
 
 def password_reset(*, user: User, new_password: str) -> None:
     """Sets the password chosen through a reset link (the link proves the mailbox). The
-    link stops working at once: Django's token depends on the password hash."""
+    link stops working at once: Django's token depends on the password hash. The owner is
+    told by e-mail (after commit): whoever reads that mailbox could have done it."""
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
         AccountEvent.objects.create(user=user, actor=user, kind=AccountEventKind.PASSWORD_RESET)
+        send_templated_email(template="accounts/emails/password_changed", to=user.email,
+                             context={"user": user, "changed_at": timezone.localtime(), "reset": True})
     password_validation.password_changed(new_password, user)
     logger.info("password reset email=%s", user.email)

@@ -9,15 +9,10 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic.edit import FormView
 
-
 from .. import services
-from ..forms import (
-    NewPasswordForm,
-)
+from ..forms import NewPasswordForm
 from ..models import User
-from ..tokens import (
-    activation_token_generator,
-)
+from ..tokens import activation_token_generator
 
 logger = logging.getLogger("espace_citoyen.accounts")
 

@@ -11,13 +11,9 @@ from django.views.decorators.http import require_http_methods
 from espace_citoyen.core.throttle import over_limit
 
 from .. import services
-from ..forms import (
-    ContactDetailsForm,
-)
+from ..forms import ContactDetailsForm, ReauthenticationForm
 from ..models import Profile, normalize_email_address
-from ..tokens import (
-    EMAIL_CHANGE_DAYS, email_change_read_token,
-)
+from ..tokens import EMAIL_CHANGE_DAYS, email_change_read_token
 
 logger = logging.getLogger("espace_citoyen.accounts")
 
@@ -33,11 +29,17 @@ def _contact_initial(user) -> dict:
 @require_http_methods(["GET", "POST"])
 def contact_details(request):
     """Address, phones, preferred contact (saved at once) and the login address (replaced
-    only once the link sent to the new address is followed). Pending accounts allowed."""
+    only once the link sent to the new address is followed, and asked only with the password
+    – and second factor – proved again, see reauth.py). Pending accounts allowed."""
 
     user = request.user
     if request.method == "POST":
         form = ContactDetailsForm(request.POST, initial=_contact_initial(user))
+        reauth_form = ReauthenticationForm(request.POST, request=request)
+        if (form.is_valid() and form.cleaned_data["email"] != normalize_email_address(user.email)
+                and not reauth_form.is_valid()):
+            # Nothing saved nor sent: the form is shown again with what was typed.
+            form.add_error("email", _("Pour changer d'adresse de connexion, confirmez votre identité plus bas."))
         if (form.is_valid() and form.cleaned_data["email"] != normalize_email_address(user.email)
                 and over_limit(request, "email_change_user", str(user.pk))):
             # Nothing saved nor sent: the form is shown again with what was typed.
@@ -53,6 +55,7 @@ def contact_details(request):
             if changed:
                 messages.success(request, _("Vos coordonnées sont enregistrées."))
             if data["email"] != normalize_email_address(user.email):
+                reauth_form.confirm()
                 services.email_change_request(user=user, new_email=data["email"])
                 messages.info(request, _(
                     "Nous avons envoyé un lien de confirmation à %(email)s. Votre adresse actuelle reste votre "
@@ -63,8 +66,9 @@ def contact_details(request):
             return redirect("accounts:contact_details")
     else:
         form = ContactDetailsForm(initial=_contact_initial(user))
+        reauth_form = ReauthenticationForm(request=request)
     return render(request, "accounts/contact/details.html", {
-        "form": form, "pending_email_change": services.email_change_pending(user=user),
+        "form": form, "reauth_form": reauth_form, "pending_email_change": services.email_change_pending(user=user),
         "days": EMAIL_CHANGE_DAYS,
     })
 

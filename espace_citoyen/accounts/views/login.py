@@ -15,11 +15,8 @@ from django.views.generic.edit import FormView
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
-
 from .. import services
-from ..forms import (
-    LoginForm, TwoFactorCodeForm,
-)
+from ..forms import LoginForm, TwoFactorCodeForm
 from ..models import User
 
 logger = logging.getLogger("espace_citoyen.accounts")

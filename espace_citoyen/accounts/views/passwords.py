@@ -15,9 +15,7 @@ from espace_citoyen.core.throttle import address_key, any_over_limit
 from espace_citoyen.core.town import town_contact
 
 from .. import services
-from ..forms import (
-    ChangePasswordForm, NewPasswordForm, PasswordResetRequestForm,
-)
+from ..forms import ChangePasswordForm, NewPasswordForm, PasswordResetRequestForm
 from ..models import normalize_email_address
 
 logger = logging.getLogger("espace_citoyen.accounts")

@@ -21,14 +21,10 @@ from espace_citoyen.core.business_calendar import format_deadline
 from espace_citoyen.core.throttle import address_key, any_over_limit
 
 from .. import services
-from ..forms import (
-    SignupContactForm, SignupIdentityForm, SignupPasswordForm,
-)
+from ..forms import SignupContactForm, SignupIdentityForm, SignupPasswordForm
 from ..models import User, normalize_email_address
 from ..signup_storage import SignupTemporaryStorage
-from ..tokens import (
-    email_confirmation_token_generator,
-)
+from ..tokens import email_confirmation_token_generator
 
 logger = logging.getLogger("espace_citoyen.accounts")
 
