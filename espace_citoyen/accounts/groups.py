@@ -3,7 +3,9 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-RELATIONS_POPULATION_GROUP = "Relations population"
+from espace_citoyen.core.services_map import SERVICE_GROUPS, TownService
+
+RELATIONS_POPULATION_GROUP = SERVICE_GROUPS[TownService.POPULATION]
 RELATIONS_POPULATION_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
     ("accounts", "view_user"),

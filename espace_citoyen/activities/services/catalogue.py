@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from espace_citoyen.core.emails import send_templated_email
 from espace_citoyen.core.business_calendar import _public_holidays, format_day
+from espace_citoyen.core.emails import send_templated_email
+from espace_citoyen.core.services_map import SERVICE_GROUPS, TownService, ensure_service_groups
 from espace_citoyen.family.selectors import notification_emails_for
 
 from ..models import Activity, Occurrence, OccurrenceStatus, Period, ReservationStatus
 
 __all__ = ["activity_planned_dates", "occurrence_close", "occurrences_generate"]
+
 
 def _is_public_holiday(day: date) -> bool:
     return day in _public_holidays(day.year)
@@ -80,7 +83,7 @@ def occurrence_close(*, occurrence: Occurrence, reason: str, actor=None) -> int:
     return len(children_by_email)
 
 
-POLE_SCOLAIRE_GROUP = "Pôle scolaire"
+POLE_SCOLAIRE_GROUP = SERVICE_GROUPS[TownService.SCOLAIRE]
 _CATALOGUE_MODELS = ("schoolyear", "holidayperiod", "school", "bookingrule", "activity", "extradate", "occurrence")
 
 
@@ -88,10 +91,6 @@ _CATALOGUE_MODELS = ("schoolyear", "holidayperiod", "school", "bookingrule", "ac
 def catalogue_ensure_group_permissions():
     """Give the "Pôle scolaire" group (created by ensure_service_groups) the rights on the
     catalogue and the attendance sheets (idempotent). Returns the group."""
-    from django.contrib.auth.models import Group, Permission
-
-    from espace_citoyen.core.services_map import ensure_service_groups
-
     ensure_service_groups()
     group, _created = Group.objects.get_or_create(name=POLE_SCOLAIRE_GROUP)
     codenames = [f"{action}_{model}" for model in _CATALOGUE_MODELS for action in ("add", "change", "view")]
