@@ -84,8 +84,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed a second factor (django-otp)?
     "django_otp.middleware.OTPMiddleware",
-    # Control characters (NUL...) stripped from every query parameter and form field.
-    "espace_citoyen.core.middleware.ControlCharactersMiddleware",
+    # Control characters (NUL...) stripped from every query parameter and form field; ?next=
+    # local paths only; Wagtail's integer query parameters checked (core/middleware.py).
+    "espace_citoyen.core.middleware.RequestInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
