@@ -89,7 +89,8 @@ MIDDLEWARE = [
     "espace_citoyen.core.middleware.RequestInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the admin's own policy (site_cms/middleware.py).
+    "site_cms.middleware.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Citizen-space sessions end 12 hours after login, however active they are.
     "espace_citoyen.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
@@ -282,6 +283,29 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Content Security Policy of the Wagtail admin (site_cms.middleware.SiteCSPMiddleware):
+# nothing from another host – scripts, styles, images, fonts, frames, connections – no
+# plugin, no <base>, forms posted to this site only, never framed by another site. Wagtail
+# 8's admin templates still carry inline scripts and style attributes ('unsafe-inline');
+# the rich-text editor and the previews use blob: and data: images.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIX": "/admin/",
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
 # Two-factor authentication (django-otp): name shown in authenticator apps; a wrong code
 # delays the next try on that device (1 s, 2 s, 4 s...); a signed-in password waits at
 # most TWO_FACTOR_PENDING_AGE seconds for its code, with TWO_FACTOR_MAX_ATTEMPTS tries.
@@ -303,6 +327,9 @@ WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar from Gravatar (every admin page would send a hash of the agent's e-mail address
+# to a third party): an uploaded avatar, else Wagtail's default one, served by this site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_PASSWORD_RESET_ENABLED = True
