@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_tasks",
+    # The database task queue's table exists everywhere (production uses it, /sante/ reads it).
+    "django_tasks_db",
     "health_check",
     "csp",
     "axes",
@@ -213,6 +215,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Background tasks (django-tasks); production switches to django-tasks-db.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# /sante/ reports the task worker as down when a due task waited longer (site_cms/health.py).
+TASK_WORKER_MAX_DELAY = timedelta(minutes=10)
 
 # Cache: local memory unless REDIS_URL is set.
 if os.environ.get("REDIS_URL"):
