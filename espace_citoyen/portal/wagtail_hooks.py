@@ -12,6 +12,7 @@ from espace_citoyen.demarches import admin as demarches_admin
 from espace_citoyen.documents import admin as documents_admin
 from espace_citoyen.family import admin as family_admin
 
+from .admin.deletions import AccountDeletionViewSet
 from .admin.panels import ToProcessPanel
 
 
@@ -38,6 +39,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         activities_admin.OccurrenceViewSet,
         activities_admin.AttendanceViewSet,
         activities_admin.ReservationAdminViewSet,
+        AccountDeletionViewSet,
     )
 
 

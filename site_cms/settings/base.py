@@ -390,3 +390,26 @@ ESPACE_CITOYEN_DOCUMENT_EXPIRY_WARNING_DAYS = 30
 # Espace citoyen: activities. Hours a family has to accept a place freed on a full day
 # for which its child was on the waiting list (never beyond the day's booking deadline).
 ESPACE_CITOYEN_WAITING_OFFER_HOURS = 24
+
+# Espace citoyen: retention of personal data (RGPD), applied every night by
+# `manage.py purge_expired_data` (espace_citoyen/portal/retention.py; the README's
+# "Conservation des données" says where each duration comes from). Durations in days.
+# An entry whose rule no domain has registered yet (billing) is reported and skipped.
+ESPACE_CITOYEN_RETENTION = {
+    # Sign-ups never confirmed: deleted once their confirmation link has expired
+    # (ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS) plus this margin.
+    "unconfirmed_signups": {"days": 0},
+    # Accounts refused by the town: six months after the refusal (time to contest it).
+    "refused_accounts": {"days": 183},
+    # Accounts not used for three years (CNIL), warned by e-mail one month before.
+    "inactive_accounts": {"days": 3 * 365, "warning_days": 30},
+    # Finished démarches (accepted, refused, closed) and their transmitted documents.
+    "closed_demarches": {"days": 5 * 365},
+    # Days of activity with their bookings, waiting lists and attendance: the school year
+    # plus one year (administrative usefulness of registers of attendance).
+    "bookings_and_attendance": {"days": 2 * 365},
+    # Billing (domain being built): invoices and payments, ten years (public accounting
+    # records). Registered by the billing domain (core.retention.register).
+    "invoices": {"days": 10 * 365},
+    "payments": {"days": 10 * 365},
+}
