@@ -35,10 +35,12 @@ _FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data
 # A redirect target ("next") is a path of this site: "/..." but not "//host".
 _LOCAL_PATH = re.compile(r"^/(?![/\\])")
 # Query parameters of Wagtail's admin views that go to the database as integers, unchecked
-# (?id= of choosers, bulk actions and the API's find; ?content_type=/?owner= of listing
-# filters; ?p= of some paginated views): a value that is not a positive integer of a
-# database's bigint is dropped, as if absent.
-ADMIN_INTEGER_PARAMETERS = frozenset({"id", "p", "content_type", "owner", "collection_id", "parent_page_id"})
+# (?content_type=/?owner= of listing filters, ?p= of some paginated views; ?id= of the
+# choosers' "chosen-multiple", the bulk actions and the admin API's find – elsewhere ?id= is
+# not a number: the block preview's is a block path): a value that is not a positive integer
+# of a database's bigint is dropped, as if absent.
+ADMIN_INTEGER_PARAMETERS = frozenset({"p", "content_type", "owner", "collection_id", "parent_page_id"})
+_ADMIN_ID_PATHS = re.compile(r"^/admin/(bulk/|api/|.*/chosen-multiple/$)")
 _POSITIVE_BIGINT = re.compile(r"^[0-9]{1,18}$")
 
 
@@ -46,24 +48,31 @@ def strip_control_characters(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value)
 
 
-def _clean_value(key: str, value: str, *, admin: bool) -> str | None:
+def _clean_value(key: str, value: str, *, integers: frozenset) -> str | None:
     """The value without control characters, or None when it must be dropped."""
     value = strip_control_characters(value)
     if key == "next" and value and not _LOCAL_PATH.match(value):
         return None
-    if admin and key in ADMIN_INTEGER_PARAMETERS and not (_POSITIVE_BIGINT.match(value) and int(value) > 0):
+    if key in integers and not (_POSITIVE_BIGINT.match(value) and int(value) > 0):
         return None
     return value
 
 
-def _cleaned_query(query: QueryDict, *, admin: bool) -> QueryDict | None:
+def _integer_parameters(path: str) -> frozenset:
+    if not path.startswith("/admin/"):
+        return frozenset()
+    return ADMIN_INTEGER_PARAMETERS | {"id"} if _ADMIN_ID_PATHS.match(path) else ADMIN_INTEGER_PARAMETERS
+
+
+def _cleaned_query(query: QueryDict, *, path: str) -> QueryDict | None:
     """A copy of the query string's parameters under the rules above, or None when it is
     unchanged."""
+    admin, integers = path.startswith("/admin/"), _integer_parameters(path)
     cleaned = QueryDict(mutable=True, encoding=query.encoding)
     changed = False
     for key, values in query.lists():
         clean_key = strip_control_characters(key)
-        kept = [v for v in (_clean_value(clean_key, value, admin=admin) for value in values) if v is not None]
+        kept = [v for v in (_clean_value(clean_key, value, integers=integers) for value in values) if v is not None]
         changed = changed or clean_key != key or kept != values
         if kept:
             cleaned.setlist(clean_key, kept)
@@ -108,7 +117,7 @@ class RequestInputMiddleware:
     def __call__(self, request):
         if _CONTROL_CHARACTERS.search(request.path_info):
             raise Http404("Control characters in the path")
-        cleaned = _cleaned_query(request.GET, admin=request.path_info.startswith("/admin/"))
+        cleaned = _cleaned_query(request.GET, path=request.path_info)
         if cleaned is not None:
             request.GET = cleaned
             request.META["QUERY_STRING"] = cleaned.urlencode()

@@ -80,9 +80,12 @@ def test_next_must_be_a_local_path_and_admin_integers_are_checked(rf):
 
     seen = {}
     middleware = RequestInputMiddleware(lambda request: seen.update(request.GET.lists()) or object())
-    middleware(rf.get("/admin/pages/", {"next": "abc", "id": ["12", "", "x", "99999999999999999999", "-3"],
-                                        "owner": "0", "p": "2"}))
+    middleware(rf.get("/admin/bulk/news/newscategory/delete/",
+                      {"next": "abc", "id": ["12", "", "x", "99999999999999999999", "-3"], "owner": "0", "p": "2"}))
     assert seen == {"id": ["12"], "p": ["2"]}
+    seen.clear()
+    middleware(rf.get("/admin/block-preview/", {"id": "home.blocks.HeadingBlock"}))
+    assert seen == {"id": ["home.blocks.HeadingBlock"]}  # not a number there
     seen.clear()
     middleware(rf.get("/espace-citoyen/", {"next": "//evil.example/", "id": "x"}))
     assert seen == {"id": ["x"]}  # integers are checked by Wagtail's admin views only
