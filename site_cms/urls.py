@@ -17,7 +17,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path(
         "sante/",
-        HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Cache"]),
+        HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Cache",
+                                         "site_cms.health.TaskWorker"]),
         name="health",
     ),
 ]

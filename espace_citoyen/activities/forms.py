@@ -26,8 +26,14 @@ class ActivityChoiceField(forms.ModelMultipleChoiceField):
 
 
 class DocumentChoiceField(forms.ModelMultipleChoiceField):
+    user = None  # the parent filling the form: another adult's document says who attached it
+
     def label_from_instance(self, obj):
-        return f"{obj.label} ({obj.get_doc_type_display()})"
+        label = f"{obj.label} ({obj.get_doc_type_display()})"
+        if self.user is not None and obj.owner_id != self.user.pk:
+            owner = obj.owner.get_full_name().strip() or "un autre adulte du foyer"
+            label += f", jointe au dossier par {owner}"
+        return label
 
 
 class DossierForm(forms.Form):
@@ -52,7 +58,7 @@ class DossierForm(forms.Form):
     documents = DocumentChoiceField(
         label="Pièces de mon coffre-fort jointes au dossier", queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Ce document n'appartient pas à votre foyer."},
+        error_messages={"invalid_choice": "Ce document n'est pas dans votre coffre-fort."},
     )
     new_file = forms.FileField(
         label="Ajouter une pièce à mon coffre-fort (facultatif)", required=False,
@@ -66,12 +72,13 @@ class DossierForm(forms.Form):
 
     RADIO_FIELDS = ("photo_consent", "may_leave_alone", "emergency_care_consent")
 
-    def __init__(self, *args, user, child, school_year, **kwargs):
+    def __init__(self, *args, user, child, school_year, dossier=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         offered = dossier_selectors.offered_activities(child=child, school_year=school_year)
         self.fields["activities"].queryset = self.offered_queryset(offered)
-        self.fields["documents"].queryset = dossier_selectors.household_documents(user=user)
+        self.fields["documents"].queryset = dossier_selectors.attachable_documents(user=user, dossier=dossier)
+        self.fields["documents"].user = user
         self.offered = offered
 
     @staticmethod

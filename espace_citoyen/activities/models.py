@@ -322,12 +322,17 @@ def new_feed_token() -> str:
 
 
 class CalendarFeed(models.Model):
-    """The secret token of a child's private calendar feed (.ics); renewing it kills the old URL."""
+    """The secret token of one person's private calendar feed (.ics) of one child: it works
+    only while that person is an adult of the child's household (selectors.agenda
+    .child_by_feed_token); renewing it kills the old URL, and every feed of a household is
+    renewed when an adult leaves it (signals.py)."""
 
-    child = models.OneToOneField("family.Child", on_delete=models.CASCADE, related_name="calendar_feed")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    child = models.ForeignKey("family.Child", on_delete=models.CASCADE, related_name="calendar_feeds")
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("agenda privé")
         verbose_name_plural = _("agendas privés")
+        constraints = [models.UniqueConstraint(fields=["user", "child"], name="activities_feed_one_per_person")]

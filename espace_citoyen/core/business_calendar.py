@@ -202,3 +202,33 @@ def format_deadline(dt: datetime) -> str:
         f"{_WEEKDAYS_FR[local.weekday()]} {day_number} {_MONTHS_FR[local.month - 1]} "
         f"{local.year} à {local:%H:%M}"
     )
+
+
+# Years a calendar page may show from its query string (?mois=, ?semaine=): far enough for
+# any schedule, far from date's limits (year 1 and 9999), where "previous/next month"
+# links would overflow.
+CALENDAR_YEARS = range(1900, 2200)
+
+
+def parse_month(raw: str) -> tuple[int, int] | None:
+    """(year, month) from "YYYY-MM", or None when it is not a month of CALENDAR_YEARS."""
+    parts = (raw or "").strip().split("-")
+    if len(parts) != 2 or not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    if year not in CALENDAR_YEARS or not 1 <= month <= 12:
+        return None
+    return year, month
+
+
+def parse_iso_week(raw: str) -> date | None:
+    """The Monday of an ISO week "YYYY-Www", or None when it is not a week of CALENDAR_YEARS."""
+    year, separator, week = (raw or "").strip().partition("-W")
+    if not separator or not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in (year, week)):
+        return None
+    if int(year) not in CALENDAR_YEARS:
+        return None
+    try:
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return None

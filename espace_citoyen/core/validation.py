@@ -57,15 +57,33 @@ def process_photo(upload):
             if probe.width * probe.height > PHOTO_MAX_PIXELS:
                 raise invalid
             probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:  # verify() leaves the image unusable: reopen
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            image = image.convert("RGB")
-            output = io.BytesIO()
-            image.save(output, format="JPEG", quality=85, optimize=True)  # no exif passed: stripped
+        data = reencode_image(upload, image_format="JPEG", max_side=PHOTO_MAX_SIDE, quality=85)
     except forms.ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise invalid from None
-    return ContentFile(output.getvalue(), name="photo.jpg")
+    return ContentFile(data, name="photo.jpg")
+
+
+def reencode_image(source, *, image_format: str, max_side: int | None = None, quality: int = 90) -> bytes:
+    """An image checked beforehand (Pillow's verify()), decoded and encoded again without its
+    metadata — EXIF (GPS position, device, date), XMP, comments, PNG text chunks: none is
+    passed to save() — turned upright by its EXIF orientation, fitted within ``max_side``
+    pixels when given. JPEG or PNG; the colour profile (ICC) is kept. Used for the children's
+    and sign-up photos (process_photo) and the images of the document vault."""
+    source.seek(0)
+    with Image.open(source) as image:  # verify() leaves an image unusable: reopen
+        icc_profile = image.info.get("icc_profile")
+        image = ImageOps.exif_transpose(image)
+        if max_side:
+            image.thumbnail((max_side, max_side))
+        image.info = {}  # Pillow writes some of it back by default (a JPEG comment...)
+        options = {"icc_profile": icc_profile} if icc_profile else {}
+        if image_format == "JPEG":
+            image = image.convert("RGB") if image.mode not in ("RGB", "L") else image
+            options.update(quality=quality, optimize=True)
+        elif image.mode not in ("RGB", "RGBA", "L", "LA", "P", "1", "I;16"):
+            image = image.convert("RGBA")
+        output = io.BytesIO()
+        image.save(output, format=image_format, **options)
+    return output.getvalue()

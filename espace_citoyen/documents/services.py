@@ -4,17 +4,22 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from espace_citoyen.core.emails import send_templated_email
 from espace_citoyen.core.services_map import TownService
+from espace_citoyen.core.validation import reencode_image
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
 from espace_citoyen.demarches.services import demarche_open
 
 from . import selectors
-from .models import EXTENSIONS, Document, DocumentTransmission, DocumentType
+from .models import EXTENSIONS, Document, DocumentContentType, DocumentTransmission, DocumentType
 from .validation import check_quota, inspect_upload, sanitize_filename
+
+
+IMAGE_FORMATS = {DocumentContentType.JPEG: "JPEG", DocumentContentType.PNG: "PNG"}
 
 
 @transaction.atomic
@@ -22,12 +27,22 @@ def document_upload(*, user, uploaded_file, doc_type: DocumentType, label: str,
                     valid_until: datetime.date | None = None) -> Document:
     """Check `uploaded_file` by its content and the quota, then store it in `user`'s vault."""
     content_type = inspect_upload(uploaded_file)
+    name = uploaded_file.name
+    if content_type != DocumentContentType.PDF:
+        # Images lose their metadata (EXIF: GPS position of a phone photo, device, date), as
+        # children's photos do; PDFs are kept as sent.
+        try:
+            data = reencode_image(uploaded_file, image_format=IMAGE_FORMATS[content_type])
+        except Exception:  # noqa: BLE001 - any decoder failure means an unreadable image
+            raise ValidationError("Cette image est illisible ou endommagée. Enregistrez-la à nouveau puis "
+                                  "réessayez.", code="image_unreadable") from None
+        uploaded_file = ContentFile(data, name=name)
     # Lock the owner's row so two simultaneous uploads cannot both pass the quota.
     get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
     check_quota(used=selectors.vault_usage(user=user), incoming=uploaded_file.size)
     document = Document(
         owner=user, doc_type=doc_type, label=label.strip(), content_type=content_type, size=uploaded_file.size,
-        original_filename=sanitize_filename(uploaded_file.name, extension=EXTENSIONS[content_type]),
+        original_filename=sanitize_filename(name, extension=EXTENSIONS[content_type]),
         valid_until=valid_until,
     )
     uploaded_file.seek(0)

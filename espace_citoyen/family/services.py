@@ -15,6 +15,7 @@ from espace_citoyen.demarches.models import Demarche, DemarcheKind
 from espace_citoyen.demarches.services import demarche_open
 
 from .models import AuthorizedPerson, Child, Household, Invitation, Membership
+from .signals import household_member_left
 from .tokens import hash_token, new_token
 
 FAMILY_SERVICE = "scolaire"
@@ -35,6 +36,13 @@ def _open_family_demarche(*, user, title: str, comment: str = "") -> Demarche:
 
 def _display_name(user) -> str:
     return user.get_full_name().strip() or user.email
+
+
+def _membership_end(membership: Membership) -> None:
+    """Remove an adult from a household and tell the other domains (calendar feeds...)."""
+    household, user = membership.household, membership.user
+    membership.delete()
+    household_member_left.send(sender=Household, household=household, user=user)
 
 
 @transaction.atomic
@@ -210,7 +218,7 @@ def invitation_accept(*, user, invitation: Invitation) -> Demarche:
         raise ValidationError(reason)
     for membership in Membership.objects.filter(user=user).select_related("household"):
         old = membership.household
-        membership.delete()
+        _membership_end(membership)
         if not old.memberships.exists() and not old.children.exists():
             old.delete()
     Membership.objects.create(household=invitation.household, user=user)
@@ -235,7 +243,7 @@ def household_leave(*, user) -> Demarche:
             "Vous êtes le seul adulte de ce foyer : vous ne pouvez pas le quitter. "
             f"Pour toute question, contactez le Pôle scolaire au {town_contact().phone_schools}."
         )
-    membership.delete()
+    _membership_end(membership)
     return _open_family_demarche(
         user=user, title=f"Départ de {_display_name(user)} du foyer",
         comment="Départ du foyer demandé depuis l'espace citoyen.",

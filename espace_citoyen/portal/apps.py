@@ -5,3 +5,8 @@ class PortalConfig(AppConfig):
     name = "espace_citoyen.portal"
     label = "portal"
     verbose_name = "Espace citoyen – portail"
+
+    def ready(self):
+        from .retention import register_portal_rules
+
+        register_portal_rules()

@@ -13,6 +13,7 @@ from espace_citoyen.documents import admin as documents_admin
 from espace_citoyen.family import admin as family_admin
 from espace_citoyen.portail_famille import admin as portail_famille_admin
 
+from .admin.deletions import AccountDeletionViewSet
 from .admin.panels import ToProcessPanel
 
 
@@ -39,6 +40,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         activities_admin.OccurrenceViewSet,
         activities_admin.AttendanceViewSet,
         activities_admin.ReservationAdminViewSet,
+        AccountDeletionViewSet,
     )
 
 

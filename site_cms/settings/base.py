@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_tasks",
+    # The database task queue's table exists everywhere (production uses it, /sante/ reads it).
+    "django_tasks_db",
     "health_check",
     "csp",
     "axes",
@@ -85,9 +87,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed a second factor (django-otp)?
     "django_otp.middleware.OTPMiddleware",
+    # Control characters (NUL...) stripped from every query parameter and form field; ?next=
+    # local paths only; Wagtail's integer query parameters checked (core/middleware.py).
+    "espace_citoyen.core.middleware.RequestInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the admin's own policy (site_cms/middleware.py).
+    "site_cms.middleware.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Citizen-space sessions end 12 hours after login, however active they are.
     "espace_citoyen.accounts.middleware.AbsoluteSessionLifetimeMiddleware",
@@ -221,6 +227,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Background tasks (django-tasks); production switches to django-tasks-db.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# /sante/ reports the task worker as down when a due task waited longer (site_cms/health.py).
+TASK_WORKER_MAX_DELAY = timedelta(minutes=10)
 
 # Cache: local memory unless REDIS_URL is set.
 if os.environ.get("REDIS_URL"):
@@ -291,6 +299,29 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Content Security Policy of the Wagtail admin (site_cms.middleware.SiteCSPMiddleware):
+# nothing from another host – scripts, styles, images, fonts, frames, connections – no
+# plugin, no <base>, forms posted to this site only, never framed by another site. Wagtail
+# 8's admin templates still carry inline scripts and style attributes ('unsafe-inline');
+# the rich-text editor and the previews use blob: and data: images.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIX": "/admin/",
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
 # Two-factor authentication (django-otp): name shown in authenticator apps; a wrong code
 # delays the next try on that device (1 s, 2 s, 4 s...); a signed-in password waits at
 # most TWO_FACTOR_PENDING_AGE seconds for its code, with TWO_FACTOR_MAX_ATTEMPTS tries.
@@ -312,6 +343,9 @@ WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar from Gravatar (every admin page would send a hash of the agent's e-mail address
+# to a third party): an uploaded avatar, else Wagtail's default one, served by this site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_FINDERS = []  # no network at run time: no oEmbed providers
@@ -370,3 +404,26 @@ ESPACE_CITOYEN_DOCUMENT_EXPIRY_WARNING_DAYS = 30
 # Espace citoyen: activities. Hours a family has to accept a place freed on a full day
 # for which its child was on the waiting list (never beyond the day's booking deadline).
 ESPACE_CITOYEN_WAITING_OFFER_HOURS = 24
+
+# Espace citoyen: retention of personal data (RGPD), applied every night by
+# `manage.py purge_expired_data` (espace_citoyen/portal/retention.py; the README's
+# "Conservation des données" says where each duration comes from). Durations in days.
+# An entry whose rule no domain has registered yet (billing) is reported and skipped.
+ESPACE_CITOYEN_RETENTION = {
+    # Sign-ups never confirmed: deleted once their confirmation link has expired
+    # (ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS) plus this margin.
+    "unconfirmed_signups": {"days": 0},
+    # Accounts refused by the town: six months after the refusal (time to contest it).
+    "refused_accounts": {"days": 183},
+    # Accounts not used for three years (CNIL), warned by e-mail one month before.
+    "inactive_accounts": {"days": 3 * 365, "warning_days": 30},
+    # Finished démarches (accepted, refused, closed) and their transmitted documents.
+    "closed_demarches": {"days": 5 * 365},
+    # Days of activity with their bookings, waiting lists and attendance: the school year
+    # plus one year (administrative usefulness of registers of attendance).
+    "bookings_and_attendance": {"days": 2 * 365},
+    # Billing (domain being built): invoices and payments, ten years (public accounting
+    # records). Registered by the billing domain (core.retention.register).
+    "invoices": {"days": 10 * 365},
+    "payments": {"days": 10 * 365},
+}

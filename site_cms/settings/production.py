@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, env_bool, env_list
+from .base import DATABASES, env_bool, env_list
 
 DEBUG = False
 
@@ -61,7 +61,6 @@ if not os.environ.get("REDIS_URL"):
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # Background tasks: a database queue processed by `manage.py db_worker`.
-INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 if os.environ.get("EMAIL_HOST"):

@@ -5,6 +5,7 @@ Model permissions (activities.*) decide who sees what."""
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.forms import modelform_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from wagtail.admin.widgets.button import ListingButton
 from espace_citoyen.core.backoffice import ListingQuerysetMixin, PermissionRequiredViewMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
-from .forms import ActivityAdminForm, OccurrenceCloseForm
+from .forms import ActivityAdminForm, OccurrenceAdminForm, OccurrenceCloseForm
 from ..models import Activity, BookingRule, ExtraDate, HolidayPeriod, Occurrence, OccurrenceStatus, School, SchoolYear
 from ..services.catalogue import activity_planned_dates, occurrence_close, occurrences_generate
 
@@ -228,6 +229,11 @@ class OccurrenceViewSet(_CatalogueViewSet):
     export_filename = "jours-activite"
     form_fields = ["activity", "date", "capacity"]
     ordering = ["date", "activity__name"]
+
+    def get_form_class(self, for_update=False):
+        # Wagtail's widgets (date picker) on OccurrenceAdminForm's checks.
+        return modelform_factory(Occurrence, form=OccurrenceAdminForm, fields=self.form_fields,
+                                 formfield_callback=self.formfield_for_dbfield)
 
     def listing_queryset(self):
         return Occurrence.objects.select_related("activity__school_year")

@@ -5,7 +5,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from espace_citoyen.documents.models import DocumentType
 
-from ..models import WEEKDAY_LABELS, Activity, AttendanceStatus
+from ..models import WEEKDAY_LABELS, Activity, AttendanceStatus, Occurrence
 
 WEEKDAY_CHOICES = [(str(i), label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS)]
 
@@ -37,6 +37,35 @@ class ActivityAdminForm(WagtailAdminModelForm):
 
     def clean_classes(self):
         return [part.strip() for part in (self.cleaned_data["classes"] or "").split(",") if part.strip()]
+
+
+class OccurrenceAdminForm(WagtailAdminModelForm):
+    """A day of activity: its capacity never goes below the places already booked (the
+    CHECK constraint would refuse it with a server error); booked_count is never written
+    from the form (a booking made while the agent edits is kept)."""
+
+    class Meta:
+        model = Occurrence
+        fields = ["activity", "date", "capacity"]
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if capacity is None or not self.instance.pk:
+            return capacity
+        booked = Occurrence.objects.filter(pk=self.instance.pk).values_list("booked_count", flat=True).first() or 0
+        if capacity < booked:
+            raise forms.ValidationError(
+                f"{booked} place(s) sont déjà réservées ce jour-là : le nombre de places ne peut pas être "
+                f"inférieur à {booked}. Annulez d'abord des réservations ou fermez ce jour.")
+        return capacity
+
+    def save(self, commit=True):
+        if not (commit and self.instance.pk):
+            return super().save(commit=commit)
+        fields = list(self._meta.fields)
+        self.instance.save(update_fields=fields)
+        self._save_m2m()
+        return self.instance
 
 
 class OccurrenceCloseForm(forms.Form):

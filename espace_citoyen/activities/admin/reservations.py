@@ -21,7 +21,7 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 
-from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
+from espace_citoyen.core.business_calendar import PARIS, format_day, format_month, parse_month
 from espace_citoyen.family.selectors import notification_emails_for
 
 from ..selectors import agenda as agenda_selectors
@@ -40,16 +40,6 @@ INDEX_TITLE = _("Réservations des familles")
 
 def _today() -> datetime.date:
     return timezone.now().astimezone(PARIS).date()
-
-
-def _parse_month(raw: str) -> tuple[int, int] | None:
-    """(year, month) from "YYYY-MM", or None when invalid."""
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        datetime.date(year, month, 1)
-    except ValueError:
-        return None
-    return year, month
 
 
 class _ReservationPermissionMixin(PermissionRequiredViewMixin):
@@ -90,7 +80,7 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
     def _month(self, raw: str, *, warn: bool) -> tuple[int, int]:
         today = _today()
         if raw:
-            parsed = _parse_month(raw)
+            parsed = parse_month(raw)
             if parsed:
                 return parsed
             if warn:
@@ -126,7 +116,7 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
         except ValueError:
             raise Http404 from None
         occurrence = agenda_selectors.occurrence_for_child(child=child, occurrence_id=occurrence_id)
-        parsed = _parse_month(request.POST.get("mois", ""))
+        parsed = parse_month(request.POST.get("mois", ""))
         year, month = parsed or (occurrence.date.year, occurrence.date.month)
         reason = request.POST.get("motif", "")
         action = request.POST.get("action", "")

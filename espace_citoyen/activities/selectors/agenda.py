@@ -8,7 +8,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -167,10 +167,16 @@ def booked_reservations_for_feed(*, child: Child):
 
 
 def child_by_feed_token(*, child_id: int, token: str) -> Child:
-    """The child whose calendar feed has this token, else 404 (no login: calendar apps)."""
+    """The child whose calendar feed has this token, else 404 (no login: calendar apps).
+
+    The feed belongs to a person: it answers only while that person's account is active and
+    they are still an adult of the child's household."""
     if not token:
         from django.http import Http404
 
         raise Http404
-    feed = get_object_or_404(CalendarFeed.objects.select_related("child"), child_id=child_id, token=token)
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("child").filter(
+            user__is_active=True, child__household__memberships__user_id=F("user_id")),
+        child_id=child_id, token=token)
     return feed.child

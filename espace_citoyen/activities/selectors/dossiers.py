@@ -13,7 +13,6 @@ from espace_citoyen.core import business_calendar
 from espace_citoyen.core.search import words_match
 from espace_citoyen.core.services_map import TownService, staff_can_see_service
 from espace_citoyen.documents.models import Document, DocumentType
-from espace_citoyen.family.models import Membership
 
 from ..models import Activity, Dossier, DossierStatus, RegistrationCampaign, SchoolYear
 
@@ -107,23 +106,32 @@ def previous_dossier(*, child, school_year: SchoolYear) -> Dossier | None:
 
 def reusable_documents(*, user, documents) -> tuple[list[Document], list[Document]]:
     """Split last year's dossier documents into (still usable, expired). Usable: still in the
-    vault of an adult of the caller's household and not past its validity date."""
+    caller's own vault and not past its validity date (a parent attaches only their own
+    documents: another adult's vault is private)."""
     today = timezone.localdate()
-    in_household = set(household_documents(user=user).filter(pk__in=[d.pk for d in documents])
-                       .values_list("pk", flat=True))
+    own = set(own_documents(user=user).filter(pk__in=[d.pk for d in documents]).values_list("pk", flat=True))
     usable, expired = [], []
     for document in documents:
-        if document.pk not in in_household:
+        if document.pk not in own:
             continue
         (expired if document.valid_until and document.valid_until < today else usable).append(document)
     return usable, expired
 
 
-def household_documents(*, user) -> QuerySet[Document]:
-    """Documents of the vaults of every adult of the caller's households (a dossier may
-    use the other parent's insurance certificate)."""
-    adults = Membership.objects.filter(household__memberships__user=user).values("user_id")
-    return Document.objects.filter(owner_id__in=adults).order_by("doc_type", "-uploaded_at")
+def own_documents(*, user) -> QuerySet[Document]:
+    """The caller's own vault ("Vous seul pouvez consulter son contenu"): the only documents
+    a parent may attach to a dossier."""
+    return Document.objects.filter(owner=user).order_by("doc_type", "-uploaded_at")
+
+
+def attachable_documents(*, user, dossier: Dossier | None) -> QuerySet[Document]:
+    """What the dossier's picker offers: the caller's own documents, and those another adult
+    of the household already attached to this dossier — shared as part of the dossier, they
+    may be kept or removed, never picked into another dossier."""
+    condition = Q(owner=user)
+    if dossier is not None and dossier.pk:
+        condition |= Q(pk__in=dossier.documents.values("pk"))
+    return Document.objects.filter(condition).select_related("owner").order_by("doc_type", "-uploaded_at")
 
 
 def required_documents(*, activities) -> list[dict]:

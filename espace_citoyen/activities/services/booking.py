@@ -373,21 +373,39 @@ def reservations_book_pattern(*, children, activity, weekdays, start: datetime.d
     return summary
 
 
-def calendar_feed_ensure(*, child: Child):
-    """The child's calendar feed, created with a fresh token on first use."""
+def calendar_feed_ensure(*, child: Child, user):
+    """``user``'s calendar feed of the child, created with a fresh token on first use.
+    ``child`` must come from a selector scoped to ``user``."""
     from ..models import CalendarFeed
 
-    feed, _ = CalendarFeed.objects.get_or_create(child=child)
+    feed, _ = CalendarFeed.objects.get_or_create(child=child, user=user)
     return feed
 
 
 def calendar_feed_renew(*, child: Child, actor):
-    """Give the child's calendar feed a new secret token: the old URL stops working."""
+    """Give the actor's calendar feed of the child a new secret token: the old URL stops working."""
     from ..models import CalendarFeed, new_feed_token
 
     _check_actor(child=child, actor=actor, override_reason="")
     with transaction.atomic():
-        feed, _ = CalendarFeed.objects.select_for_update().get_or_create(child=child)
+        feed, _ = CalendarFeed.objects.select_for_update().get_or_create(child=child, user=actor)
         feed.token = new_feed_token()
         feed.save(update_fields=["token", "created_at"])
     return feed
+
+
+def calendar_feeds_after_departure(*, household_id: int, user) -> int:
+    """An adult left the household: their feeds of its children are deleted and every other
+    feed of the household gets a new token (a link copied from a shared screen or device
+    stops working). Returns the number of feeds renewed."""
+    from ..models import CalendarFeed, new_feed_token
+
+    with transaction.atomic():
+        feeds = CalendarFeed.objects.select_for_update().filter(child__household_id=household_id)
+        feeds.filter(user=user).delete()
+        renewed = 0
+        for feed in feeds.exclude(user=user):
+            feed.token = new_feed_token()
+            feed.save(update_fields=["token", "created_at"])
+            renewed += 1
+    return renewed

@@ -33,7 +33,7 @@ def _title(dossier: Dossier) -> str:
 def dossier_get_or_create(*, user, child, school_year) -> Dossier:
     """The child's dossier of the year; a new one is a draft pre-filled from last year's
     dossier (activities of the same name offered this year, authorisations, health notes, and
-    the attached documents still in the household's vaults and not expired)."""
+    the attached documents still in the caller's own vault and not expired)."""
     dossier = selectors.dossier_for(child=child, school_year=school_year)
     if dossier is not None:
         return dossier
@@ -66,7 +66,8 @@ def dossier_save(*, user, dossier: Dossier, activities, health_notes: str, healt
                  photo_consent: bool | None, may_leave_alone: bool | None, emergency_care_consent: bool | None,
                  documents) -> Dossier:
     """Save the parent's answers (a draft may be incomplete). Activities must be offered to
-    the child; documents must come from the vaults of the household's adults."""
+    the child; documents come from the caller's own vault (or were already attached to this
+    dossier by another adult of the household)."""
     dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
     _check_editable(dossier)
     offered = {a.pk for a in selectors.offered_activities(child=dossier.child, school_year=dossier.school_year)}
@@ -74,9 +75,10 @@ def dossier_save(*, user, dossier: Dossier, activities, health_notes: str, healt
     if not activity_ids <= offered:
         raise ValidationError("Cette activité n'est pas proposée pour cet enfant.")
     document_ids = {d.pk for d in documents}
-    allowed = set(selectors.household_documents(user=user).filter(pk__in=document_ids).values_list("pk", flat=True))
+    allowed = set(selectors.attachable_documents(user=user, dossier=dossier).filter(pk__in=document_ids)
+                  .values_list("pk", flat=True))
     if document_ids != allowed:
-        raise ValidationError("Ce document n'appartient pas à votre foyer.")
+        raise ValidationError("Ce document n'est pas dans votre coffre-fort.")
     dossier.health_notes = health_notes.strip()
     dossier.health_confirmed = health_confirmed
     dossier.photo_consent = photo_consent

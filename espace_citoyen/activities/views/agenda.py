@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
-from espace_citoyen.core.business_calendar import PARIS, format_day, format_month
+from espace_citoyen.core.business_calendar import PARIS, format_day, format_month, parse_iso_week, parse_month
 from espace_citoyen.family import selectors as family_selectors
 
 from .. import rules
@@ -57,10 +57,10 @@ def agenda(request, child_id: int):
         monday = today - datetime.timedelta(days=today.weekday())
         raw = request.GET.get("semaine", "")
         if raw:
-            try:
-                year, week = raw.split("-W")
-                monday = datetime.date.fromisocalendar(int(year), int(week), 1)
-            except ValueError:
+            parsed = parse_iso_week(raw)
+            if parsed:
+                monday = parsed
+            else:
                 messages.warning(request, "La semaine demandée n'est pas valide : voici la semaine en cours.")
         days = selectors.week_for(child=child, monday=monday)
         iso = monday.isocalendar()
@@ -76,11 +76,10 @@ def agenda(request, child_id: int):
         year, month = today.year, today.month
         raw = request.GET.get("mois", "")
         if raw:
-            try:
-                year, month = (int(x) for x in raw.split("-"))
-                datetime.date(year, month, 1)
-            except ValueError:
-                year, month = today.year, today.month
+            parsed = parse_month(raw)
+            if parsed:
+                year, month = parsed
+            else:
                 messages.warning(request, "Le mois demandé n'est pas valide : voici le mois en cours.")
         first = datetime.date(year, month, 1)
         previous = (first - datetime.timedelta(days=1)).replace(day=1)
@@ -90,7 +89,7 @@ def agenda(request, child_id: int):
             "period_label": format_month(year, month), "month_param": f"{year}-{month:02d}",
             "previous_param": f"{previous:%Y-%m}", "next_param": f"{following:%Y-%m}",
         })
-    context["feed"] = booking.calendar_feed_ensure(child=child) if request.user.is_validated else None
+    context["feed"] = booking.calendar_feed_ensure(child=child, user=request.user) if request.user.is_validated else None
     if context["feed"]:
         context["feed_url"] = request.build_absolute_uri(
             reverse("activities:agenda_ics", args=[child.pk]) + f"?jeton={context['feed'].token}")

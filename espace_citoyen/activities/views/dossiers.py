@@ -40,7 +40,8 @@ def dossier_edit(request, child_id: int, school_year_label: str):
         dossier = services.dossier_get_or_create(user=request.user, child=child, school_year=school_year)
     missing = []
     if request.method == "POST":
-        form = DossierForm(request.POST, request.FILES, user=request.user, child=child, school_year=school_year)
+        form = DossierForm(request.POST, request.FILES, user=request.user, child=child, school_year=school_year,
+                          dossier=dossier)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -72,10 +73,10 @@ def dossier_edit(request, child_id: int, school_year_label: str):
                     return redirect("activities:dossier_list")
                 # Saved but incomplete: show the form from what was saved.
                 form = DossierForm(initial=DossierForm.initial_for(dossier, child), user=request.user, child=child,
-                                   school_year=school_year)
+                                   school_year=school_year, dossier=dossier)
     else:
         form = DossierForm(initial=DossierForm.initial_for(dossier, child), user=request.user, child=child,
-                           school_year=school_year)
+                           school_year=school_year, dossier=dossier)
     previous = selectors.previous_dossier(child=child, school_year=school_year)
     expired_previous = []
     if previous is not None and dossier.status == "draft":

@@ -212,7 +212,7 @@ def unvalidated(request):
     waiting_entry = WaitingListEntry.objects.create(occurrence=waiting, child=chloe, created_by=parent)
     offered_entry = WaitingListEntry.objects.create(occurrence=offered, child=chloe, created_by=parent,
                                                     status=WaitingStatus.OFFERED)
-    feed = CalendarFeed.objects.create(child=chloe)
+    feed = CalendarFeed.objects.create(child=chloe, user=parent)
     return {"status": status, "parent": parent, "chloe": chloe, "activity": activity, "free": free,
             "booked": booked, "full": full, "waiting_entry": waiting_entry, "offered_entry": offered_entry,
             "feed": feed}

@@ -282,18 +282,46 @@ def test_upload_without_type_is_refused_in_french(client, parent, child, activit
     assert not Document.objects.filter(owner=parent).exists()
 
 
-def test_other_parent_document_accepted_strangers_refused(client, parent, child, activities, stranger):
+def test_only_own_documents_are_offered_and_accepted(client, parent, child, activities, stranger):
+    """Issue 10, item 7: a co-parent's vault is private. The picker lists only the caller's
+    own documents; the other parent's and a stranger's are refused."""
     co_parent = make_citizen("paul.bernard@example.fr", household=parent.memberships.get().household)
-    theirs = upload(co_parent)
+    mine = upload(parent, label="Mon attestation")
+    theirs = upload(co_parent, label="Attestation de Paul")
     foreign = upload(stranger)
     client.force_login(parent)
-    response = client.post(url(child), {"documents": [foreign.pk], "health_notes": "Gardé", "save": "1"})
-    assert response.status_code == 200
-    assert "Ce document n'appartient pas à votre foyer." in unescape(response.content.decode())
-    assert not Dossier.objects.get(child=child).documents.exists()
-    response = client.post(url(child), {"documents": [theirs.pk], "save": "1"})
+    page = unescape(client.get(url(child)).content.decode())
+    assert "Mon attestation" in page and "Attestation de Paul" not in page
+    assert "Seuls les documents de votre coffre-fort vous sont proposés" in page
+    assert "les autres adultes de votre foyer la verront dans ce dossier" in page
+    for document in (foreign, theirs):
+        response = client.post(url(child), {"documents": [document.pk], "health_notes": "Gardé", "save": "1"})
+        assert response.status_code == 200
+        assert "Ce document n'est pas dans votre coffre-fort." in unescape(response.content.decode())
+        assert not Dossier.objects.get(child=child).documents.exists()
+    response = client.post(url(child), {"documents": [mine.pk], "save": "1"})
     assert response.status_code == 302
-    assert list(Dossier.objects.get(child=child).documents.all()) == [theirs]
+    assert list(Dossier.objects.get(child=child).documents.all()) == [mine]
+
+
+def test_a_document_attached_by_one_parent_is_shared_as_part_of_the_dossier(client, parent, child, activities):
+    """The co-parent sees, in the dossier they share, the piece the other parent attached
+    (named as such), keeps it when saving, and may not pick the other parent's other documents."""
+    co_parent = make_citizen("paul.bernard@example.fr", household=parent.memberships.get().household)
+    mine = upload(parent, label="Mon attestation")
+    other = upload(parent, label="Mon livret de famille")
+    client.force_login(parent)
+    assert client.post(url(child), {"documents": [mine.pk], "save": "1"}).status_code == 302
+    client.force_login(co_parent)
+    page = unescape(client.get(url(child)).content.decode())
+    assert "Mon attestation" in page and "jointe au dossier par" in page
+    assert "Mon livret de famille" not in page
+    response = client.post(url(child), {"documents": [mine.pk], "health_notes": "Rien", "save": "1"})
+    assert response.status_code == 302
+    assert list(Dossier.objects.get(child=child).documents.all()) == [mine]
+    response = client.post(url(child), {"documents": [mine.pk, other.pk], "save": "1"})
+    assert response.status_code == 200
+    assert list(Dossier.objects.get(child=child).documents.all()) == [mine]
 
 
 def test_activity_of_another_school_refused(client, parent, child, activities):

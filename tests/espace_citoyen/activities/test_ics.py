@@ -29,7 +29,7 @@ def world():
     occs = [make_occurrence(activity, d) for d in days]
     reservations = [reservation_book(child=chloe, occurrence=o, actor=parent) for o in occs]
     reservation_cancel(reservation=reservations[1], actor=parent)
-    feed = CalendarFeed.objects.create(child=chloe)
+    feed = CalendarFeed.objects.create(child=chloe, user=parent)
     return parent, chloe, occs, reservations, feed
 
 
@@ -79,3 +79,67 @@ def test_renewal_kills_the_old_url(client, world):
     client.force_login(other)
     assert client.post(reverse("activities:agenda_feed_renew", args=[chloe.pk])).status_code == 404
     assert CalendarFeed.objects.get(pk=feed.pk).token == feed.token
+
+
+# Issue 10, item 6: a feed belongs to a person and a child.
+
+def _coparent(chloe, email="julien@example.fr"):
+    from django.contrib.auth import get_user_model
+
+    from espace_citoyen.accounts.models import AccountStatus
+    from espace_citoyen.family.models import Membership
+
+    from .agenda_factories import PASSWORD
+
+    user = get_user_model().objects.create_user(email, PASSWORD, first_name="Julien", last_name="Durand",
+                                                status=AccountStatus.ACTIVE)
+    Membership.objects.create(household=chloe.household, user=user)
+    return user
+
+
+def test_each_parent_has_a_feed_of_their_own(client, world):
+    parent, chloe, occs, reservations, feed = world
+    coparent = _coparent(chloe)
+    client.force_login(coparent)
+    page = page_text(client.get(reverse("activities:agenda", args=[chloe.pk])))
+    own = CalendarFeed.objects.get(child=chloe, user=coparent)
+    assert own.token != feed.token and f"jeton={own.token}" in page and f"jeton={feed.token}" not in page
+    # Renewing one's own link leaves the other parent's link working.
+    client.post(reverse("activities:agenda_feed_renew", args=[chloe.pk]))
+    client.logout()
+    assert client.get(ics_url(chloe, feed.token)).status_code == 200
+    assert client.get(ics_url(chloe, own.token)).status_code == 404
+
+
+def test_feed_stops_when_its_person_leaves_and_the_household_feeds_are_renewed(client, world):
+    from espace_citoyen.family.services import household_leave
+
+    parent, chloe, occs, reservations, feed = world
+    coparent = _coparent(chloe)
+    copied = CalendarFeed.objects.create(child=chloe, user=coparent)
+    assert client.get(ics_url(chloe, copied.token)).status_code == 200
+    household_leave(user=coparent)
+    # The leaver's own link stops, and so does the remaining parent's (the leaver may have
+    # copied it from a shared device): it was renewed.
+    assert client.get(ics_url(chloe, copied.token)).status_code == 404
+    assert not CalendarFeed.objects.filter(user=coparent).exists()
+    assert client.get(ics_url(chloe, feed.token)).status_code == 404
+    renewed = CalendarFeed.objects.get(child=chloe, user=parent)
+    assert renewed.token != feed.token
+    assert client.get(ics_url(chloe, renewed.token)).status_code == 200
+
+
+def test_feed_stops_when_its_person_no_longer_has_the_child(client, world):
+    """Whatever removed the membership (an agent in the admin, a merge of households): the
+    feed answers only while its person is an adult of the child's household."""
+    from espace_citoyen.family.models import Membership
+
+    parent, chloe, occs, reservations, feed = world
+    coparent = _coparent(chloe)
+    copied = CalendarFeed.objects.create(child=chloe, user=coparent)
+    Membership.objects.filter(user=coparent).delete()  # no signal: not through the service
+    assert client.get(ics_url(chloe, copied.token)).status_code == 404
+    assert client.get(ics_url(chloe, feed.token)).status_code == 200
+    parent.is_active = False
+    parent.save(update_fields=["is_active"])
+    assert client.get(ics_url(chloe, feed.token)).status_code == 404
