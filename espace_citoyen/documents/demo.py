@@ -7,6 +7,8 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from fpdf import FPDF
+from PIL import Image, ImageDraw
 
 from espace_citoyen.accounts.models import User
 from espace_citoyen.core.services_map import TownService, ensure_service_groups
@@ -18,8 +20,6 @@ DEMO_OWNER_EMAIL = "camille.bernard@example.org"
 
 
 def _pdf(title: str, lines: list[str]) -> bytes:
-    from fpdf import FPDF
-
     pdf = FPDF()
     pdf.set_title(title)
     pdf.add_page()
@@ -34,8 +34,6 @@ def _pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _image(text: str) -> bytes:
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (900, 600), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((20, 20, 880, 580), outline="black", width=3)

@@ -7,6 +7,9 @@ import unicodedata
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from .models import DocumentContentType
 
@@ -65,9 +68,6 @@ def inspect_upload(upload) -> str:
 
 
 def _check_pdf(upload) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         reader = PdfReader(io.BytesIO(upload.read()))
         if reader.is_encrypted:
@@ -89,8 +89,6 @@ def _check_pdf(upload) -> None:
 
 
 def _check_image(upload, mime: str) -> None:
-    from PIL import Image
-
     try:
         with Image.open(upload) as image:
             image.verify()

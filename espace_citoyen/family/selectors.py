@@ -1,9 +1,13 @@
 """Reads on households, scoped to the caller: another household's ids give 404."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .models import Child, Household, Membership
+from espace_citoyen.accounts.models import ContactMethod
+
+from .models import AuthorizedPerson, Child, Household, Invitation, Membership
+from .tokens import hash_token
 
 
 def household_of(*, user) -> Household | None:
@@ -33,10 +37,6 @@ def adults_for(*, user) -> QuerySet[Membership]:
 def household_page_for(*, user) -> dict:
     """Everything the household page shows: adults with their profile (address), children
     with their authorized persons, pending invitations. A fixed number of queries."""
-    from django.db.models import Prefetch
-    from django.utils import timezone
-
-    from .models import AuthorizedPerson, Invitation
 
     household = household_of(user=user)
     if household is None:
@@ -63,9 +63,6 @@ def child_with_persons_for(*, user, child_id: int) -> Child:
 
 def pending_invitation_for(*, user, invitation_id: int):
     """A pending invitation sent from the caller's household, else 404."""
-    from django.utils import timezone
-
-    from .models import Invitation
 
     return get_object_or_404(
         Invitation.objects.filter(household__memberships__user=user, accepted_at__isnull=True,
@@ -76,8 +73,6 @@ def pending_invitation_for(*, user, invitation_id: int):
 
 def invitation_by_token(*, token: str):
     """The invitation a link's token designates (any state), or None."""
-    from .models import Invitation
-    from .tokens import hash_token
 
     if not token or len(token) > 100:
         return None
@@ -87,7 +82,6 @@ def invitation_by_token(*, token: str):
 def notification_emails_for(*, household_id: int) -> list[str]:
     """E-mail addresses of the household's active adults who prefer to be contacted by
     e-mail (no profile: e-mail), for notices about the family's children."""
-    from espace_citoyen.accounts.models import ContactMethod
 
     emails = []
     memberships = Membership.objects.filter(household_id=household_id).select_related("user", "user__profile")

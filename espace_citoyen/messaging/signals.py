@@ -4,6 +4,8 @@ from django.db import transaction
 
 from news.models import Audience
 
+from .tasks import notify_message_audience
+
 
 def message_published(sender, instance, **kwargs):
     """A targeted message was published: notify its audience in the background, once the
@@ -13,8 +15,6 @@ def message_published(sender, instance, **kwargs):
     page_id = instance.pk
 
     def enqueue():
-        from .tasks import notify_message_audience
-
         notify_message_audience.enqueue(page_id=page_id)
 
     transaction.on_commit(enqueue)

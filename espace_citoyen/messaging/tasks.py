@@ -2,13 +2,14 @@
 
 from django_tasks import task
 
+from news.models import ServiceMessagePage
+
+from .services import message_notify_audience
+
 
 @task()
 def notify_message_audience(page_id: int) -> int:
     """E-mail the audience of a newly published targeted message (once per person)."""
-    from news.models import ServiceMessagePage
-
-    from .services import message_notify_audience
 
     page = ServiceMessagePage.objects.live().filter(pk=page_id).first()
     if page is None:
