@@ -143,8 +143,6 @@ def reconciliation_comparison(reconciliation: FamilyReconciliation) -> dict:
     """What the agent compares, side by side: the family line and the account it matched,
     that account's household (adults, children) and, for each child of the line, the child
     of the household it would be merged with. A fixed number of queries."""
-    from espace_citoyen.family.models import Child, Membership
-
     row = reconciliation_family_row(reconciliation)
     account = reconciliation.account
     profile = getattr(account, "profile", None) if account is not None else None
