@@ -117,13 +117,30 @@ def create_imported_parent(*, row, parent, household: Household, actor: User | N
     return user
 
 
-def _existing_account_match(row, accented):
+class _RowAccounts:
+    """The accounts a row's parents designate, each read once per row: by legacy key, by address."""
+
+    def __init__(self, row, accented):
+        self.accented = accented
+        self.by_key = {
+            parent.index: User.objects.filter(legacy_key=f"{row.legacy_id}-{parent.index}").first()
+            for parent in row.parents if parent.email
+        }
+        self._by_email: dict[str, User | None] = {}
+
+    def for_email(self, email: str) -> User | None:
+        if email not in self._by_email:
+            self._by_email[email] = account_for_email(email, accented=self.accented)
+        return self._by_email[email]
+
+
+def _existing_account_match(row, accounts: _RowAccounts):
     """(parent, account) of the first parent of the line who has no imported account yet and
     whose address is the login of an account the import did not create; else None."""
     for parent in row.parents:
-        if not parent.email or User.objects.filter(legacy_key=f"{row.legacy_id}-{parent.index}").exists():
+        if not parent.email or accounts.by_key.get(parent.index) is not None:
             continue
-        account = account_for_email(parent.email, accented=accented)
+        account = accounts.for_email(parent.email)
         if account is not None and account.legacy_key is None:
             return parent, account
     return None
@@ -174,15 +191,16 @@ def _legacy_import_row(*, row, actor: User | None, report, accented) -> None:
                 FamilyReconciliation.objects.select_related("account", "household")
                 .filter(legacy_id=row.legacy_id).first()
             )
+            accounts = _RowAccounts(row, accented)
             if reconciliation is None or reconciliation.is_pending:
-                match = _existing_account_match(row, accented)
+                match = _existing_account_match(row, accounts)
                 if match is not None or reconciliation is not None:
                     _queue_row(row=row, match=match, reconciliation=reconciliation, actor=actor, report=report)
                     return
             elif reconciliation.status == ReconciliationStatus.REJECTED:
                 report.set_aside += 1
                 return
-            _import_family(row=row, actor=actor, report=report, row_errors=row_errors, accented=accented,
+            _import_family(row=row, actor=actor, report=report, row_errors=row_errors, accounts=accounts,
                            decided=reconciliation)
     except Exception:  # one bad row must not stop the others (its savepoint is rolled back)
         logger.exception("portail famille import failed line=%s legacy_id=%s", row.line, row.legacy_id)
@@ -192,7 +210,8 @@ def _legacy_import_row(*, row, actor: User | None, report, accented) -> None:
         report.errors.extend(row_errors)
 
 
-def _import_family(*, row, actor, report, row_errors, accented, decided: FamilyReconciliation | None) -> None:
+def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
+                   decided: FamilyReconciliation | None) -> None:
     """Creates or updates one family. `decided`: the agent's decision in "Familles à
     rapprocher" (attached or separate), which the import follows."""
     if decided is not None and decided.household is not None:
@@ -206,8 +225,7 @@ def _import_family(*, row, actor, report, row_errors, accented, decided: FamilyR
             report.parents_without_email += 1
             continue
         column = f"parent{parent.index}_email"
-        key = f"{row.legacy_id}-{parent.index}"
-        user = User.objects.filter(legacy_key=key).first()
+        user = accounts.by_key.get(parent.index)
         if user is not None and user.status != AccountStatus.TO_ACTIVATE:
             # Activated (or attached to its owner's account): the citizen keeps their own data up to date.
             Membership.objects.get_or_create(household=household, user=user)
@@ -220,7 +238,7 @@ def _import_family(*, row, actor, report, row_errors, accented, decided: FamilyR
         email = user.email if shared else parent.email
         other = None
         if user is None or user.email != email:
-            other = account_for_email(email, accented=accented)
+            other = accounts.for_email(email)
             if other is not None and user is not None and other.pk == user.pk:
                 other = None
         if other is not None:

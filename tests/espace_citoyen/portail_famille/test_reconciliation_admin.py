@@ -190,3 +190,24 @@ def test_an_agents_account_is_for_superusers_only(client, otp_login, population,
     client.logout()
     otp_login(client, superuser)
     assert client.get(detail(entry)).status_code == 200
+
+
+def test_the_import_report_lists_the_queued_lines_with_a_link(client, otp_login, population,
+                                                              django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    make_citizen("claire.martin@example.org", first_name="Claire", last_name="Martin")
+    otp_login(client, population)
+    for dry_run in (True, False):
+        upload = SimpleUploadedFile("familles.csv", SAMPLE.read_bytes(), content_type="text/csv")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/admin/espace-citoyen/import-portail-famille/",
+                                   {"file": upload, **({"dry_run": "on"} if dry_run else {})})
+        page = client.get(response.url).content.decode()
+        assert "ligne 2 (famille 1042) : l&#x27;adresse claire.martin@example.org" in page
+        if dry_run:
+            assert "Familles qui iraient dans « Familles à rapprocher » (1)" in page
+            assert not FamilyReconciliation.objects.filter(legacy_id="1042").exists()
+        else:
+            assert f'<a href="{INDEX}">Familles à rapprocher</a>' in page
+            assert FamilyReconciliation.objects.filter(legacy_id="1042", status="pending").exists()
