@@ -69,7 +69,7 @@ class ReconciliationDetailView(PermissionRequiredViewMixin, WagtailAdminTemplate
         self.reconciliation = selectors.reconciliation_for_staff(user=request.user, pk=kwargs["pk"])
 
     def get_page_title(self):
-        return _("Famille %(legacy_id)s à rapprocher") % {"legacy_id": self.reconciliation.legacy_id}
+        return _("Famille %(legacy_id)s du Portail Famille") % {"legacy_id": self.reconciliation.legacy_id}
 
     def get_page_subtitle(self):
         return self.reconciliation.label
