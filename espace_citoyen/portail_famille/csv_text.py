@@ -36,8 +36,8 @@ def decode_csv(data: bytes | str) -> tuple[str, str]:
             try:
                 text, encoding = data.decode("cp1252"), WINDOWS_1252  # strict: undefined bytes raise
             except UnicodeDecodeError:
-                raise UnreadableEncoding(data[:0]) from None
+                raise UnreadableEncoding("neither UTF-8 nor Windows-1252") from None
     text = text.lstrip("\ufeff")
     if _CONTROL_RE.search(text):
-        raise UnreadableEncoding(encoding)
+        raise UnreadableEncoding(f"control characters ({encoding or 'text'})")
     return text, encoding
