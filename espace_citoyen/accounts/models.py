@@ -190,6 +190,10 @@ class AccountEventKind(models.TextChoices):
     EMAIL_CHANGED = "email_changed", _("Adresse e-mail remplacée")
     LOGIN_UNLOCKED = "login_unlocked", _("Connexion débloquée par un agent")
     TWO_FACTOR_RESET = "2fa_reset", _("Double authentification réinitialisée par un agent")
+    LEGACY_MATCHED = "legacy_matched", _("Famille du Portail Famille à rapprocher")
+    LEGACY_ATTACHED = "legacy_attached", _("Famille du Portail Famille rattachée")
+    LEGACY_SEPARATE = "legacy_separate", _("Famille du Portail Famille importée à part")
+    LEGACY_REJECTED = "legacy_rejected", _("Famille du Portail Famille écartée")
 
 
 class AccountEvent(models.Model):

@@ -4,11 +4,16 @@ Parsing and validation only, no database access: `parse_portail_famille()` turns
 into `FamilyRow` dataclasses plus a list of `RowError` (line number, column, French
 message). The writes are done by `services.families.legacy_import()`. The format is documented in
 docs/legacy-import.md.
+
+Files as the towns' agents produce them: UTF-8 or Windows-1252 (csv_text.py), and a header
+that may leave out the optional columns (only REQUIRED_COLUMNS must be there; an absent
+column reads as empty).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import re
@@ -18,6 +23,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from espace_citoyen.accounts.models import Civility, normalize_email_address
+from espace_citoyen.core.search import strip_accents
+
+from .csv_text import UnreadableEncoding, decode_csv
+from .report import ImportReport, RowError
+
+__all__ = [
+    "ADDRESS_COLUMNS", "CHILD_FIELDS", "KNOWN_COLUMNS", "MAX_CHILDREN", "PARENT_FIELDS", "REQUIRED_COLUMNS",
+    "ChildRow", "FamilyRow", "ImportReport", "ParentRow", "ParseResult", "RowError", "count_data_rows",
+    "parse_portail_famille",
+]
 
 DELIMITER = ";"
 MAX_PARENTS = 2
@@ -27,12 +42,17 @@ PARENT_FIELDS = ("civilite", "nom", "prenom", "email", "tel_domicile", "tel_mobi
 ADDRESS_COLUMNS = ("adresse_numero", "adresse_voie", "adresse_complement", "code_postal", "commune")
 CHILD_FIELDS = ("prenom", "nom", "sexe", "naissance", "ecole", "classe")
 
-REQUIRED_COLUMNS = (
+# The family, the first parent's identity and the first child: every other column may be absent.
+REQUIRED_COLUMNS = ("famille_id", "parent1_nom", "parent1_prenom", "enfant1_prenom", "enfant1_naissance")
+KNOWN_COLUMNS = (
     ["famille_id"]
     + [f"parent{i}_{name}" for i in range(1, MAX_PARENTS + 1) for name in PARENT_FIELDS]
     + list(ADDRESS_COLUMNS)
-    + [f"enfant1_{name}" for name in CHILD_FIELDS]
+    + [f"enfant{n}_{name}" for n in range(1, MAX_CHILDREN + 1) for name in CHILD_FIELDS]
 )
+# Absent optional columns worth a word in the report (the later children's are usually absent).
+_NOTED_IF_ABSENT = [name for name in KNOWN_COLUMNS if not name.startswith("enfant") or name.startswith("enfant1_")]
+UNREADABLE_MESSAGE = "le fichier n'est pas encodé en UTF-8 ; enregistrez-le en « CSV UTF-8 »."
 
 CIVILITIES = {
     "m": Civility.MONSIEUR,
@@ -50,26 +70,6 @@ SEXES = {"f": "f", "fille": "f", "m": "m", "g": "m", "garçon": "m", "garcon": "
 LEGACY_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 PHONE_ALLOWED_RE = re.compile(r"^\+?[\d .\-/()]+$")
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"ligne {self.line}"
-        if self.column:
-            where += f", colonne « {self.column} »"
-        return f"{where} : {self.message}"
-
-    def to_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> RowError:
-        return cls(line=int(data.get("line") or 0), column=data.get("column", ""), message=data.get("message", ""))
 
 
 @dataclass
@@ -107,12 +107,39 @@ class FamilyRow:
     city: str = ""
     children: list[ChildRow] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        """As JSON (a line waiting in "Familles à rapprocher" keeps it); dates as ISO strings."""
+        data = dataclasses.asdict(self)
+        for child in data["children"]:
+            child["birth_date"] = child["birth_date"].isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FamilyRow:
+        values = {key: value for key, value in data.items() if key not in ("parents", "children")}
+        return cls(
+            **values,
+            parents=[ParentRow(**parent) for parent in data.get("parents", [])],
+            children=[
+                ChildRow(**{**child, "birth_date": datetime.date.fromisoformat(child["birth_date"])})
+                for child in data.get("children", [])
+            ],
+        )
+
+    @property
+    def address_lines(self) -> list[str]:
+        first = " ".join(part for part in (self.street_number, self.street) if part)
+        last = " ".join(part for part in (self.postcode, self.city) if part)
+        return [line for line in (first, self.address_complement, last) if line]
+
 
 @dataclass
 class ParseResult:
     rows: list[FamilyRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     total_lines: int = 0  # data lines read (header excluded)
+    encoding: str = ""  # csv_text.UTF8 or WINDOWS_1252 ("" when given text)
+    notes: list[str] = field(default_factory=list)  # columns ignored or absent
 
     @property
     def is_unreadable(self) -> bool:
@@ -151,18 +178,12 @@ def normalize_phone(value: str) -> str:
     raise ValueError(value)
 
 
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    return data.decode("utf-8-sig")
-
-
 def count_data_rows(data: bytes | str) -> int:
     """Number of family lines in the file (header and blank lines excluded), counted as
     parse_portail_famille() does, without validating them; 0 when the file is unreadable."""
     try:
-        text = _decode(data)
-    except UnicodeDecodeError:
+        text, _encoding = decode_csv(data)
+    except UnreadableEncoding:
         return 0
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER)
     if next(reader, None) is None:
@@ -176,9 +197,9 @@ def parse_portail_famille(data: bytes | str) -> ParseResult:
     (the header is line 1)."""
     result = ParseResult()
     try:
-        text = _decode(data)
-    except UnicodeDecodeError:
-        result.errors.append(RowError(0, "", "le fichier n'est pas encodé en UTF-8 ; enregistrez-le en « CSV UTF-8 »."))
+        text, result.encoding = decode_csv(data)
+    except UnreadableEncoding:
+        result.errors.append(RowError(0, "", UNREADABLE_MESSAGE))
         return result
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER)
     try:
@@ -197,7 +218,13 @@ def parse_portail_famille(data: bytes | str) -> ParseResult:
             )
         )
         return result
-    positions = {name: position for position, name in enumerate(header)}
+    positions = {name: position for position, name in enumerate(header) if name in KNOWN_COLUMNS}
+    ignored = [name for name in header if name and name not in KNOWN_COLUMNS]
+    if ignored:
+        result.notes.append("Colonnes inconnues, ignorées : " + ", ".join(dict.fromkeys(ignored)) + ".")
+    absent = [name for name in _NOTED_IF_ABSENT if name not in positions]
+    if absent:
+        result.notes.append("Colonnes absentes de l'en-tête, lues comme vides : " + ", ".join(absent) + ".")
 
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, tuple[int, str]] = {}
@@ -206,7 +233,8 @@ def parse_portail_famille(data: bytes | str) -> ParseResult:
         if not any(value.strip() for value in values):
             continue
         result.total_lines += 1
-        raw = {name: (values[pos].strip() if pos < len(values) else "") for name, pos in positions.items()}
+        raw = dict.fromkeys(KNOWN_COLUMNS, "")
+        raw.update({name: (values[pos].strip() if pos < len(values) else "") for name, pos in positions.items()})
         try:
             family = _parse_row(line, raw)
         except _RowErrors as exc:
@@ -219,10 +247,11 @@ def parse_portail_famille(data: bytes | str) -> ParseResult:
                          f"identifiant de famille « {family.legacy_id} » déjà présent ligne {seen_ids[family.legacy_id]}.")
             )
         for parent in family.parents:
-            if parent.email and parent.email in seen_emails and seen_emails[parent.email][1] != family.legacy_id:
+            seen = seen_emails.get(strip_accents(parent.email))
+            if parent.email and seen and seen[1] != family.legacy_id:
                 errors.append(
                     RowError(line, f"parent{parent.index}_email",
-                             f"l'adresse {parent.email} est déjà celle d'une autre famille (ligne {seen_emails[parent.email][0]}).")
+                             f"l'adresse {parent.email} est déjà celle d'une autre famille (ligne {seen[0]}).")
                 )
         if errors:
             result.errors.extend(errors)
@@ -230,7 +259,7 @@ def parse_portail_famille(data: bytes | str) -> ParseResult:
         seen_ids[family.legacy_id] = line
         for parent in family.parents:
             if parent.email:
-                seen_emails[parent.email] = (line, family.legacy_id)
+                seen_emails[strip_accents(parent.email)] = (line, family.legacy_id)
         result.rows.append(family)
     return result
 
@@ -277,7 +306,9 @@ def _parse_row(line: int, raw: dict[str, str]) -> FamilyRow:
         if values["email"]:
             email = normalize_email_address(values["email"])
             try:
-                validate_email(email)
+                # Accents are checked where an account is created: an address written with them
+                # may still designate an existing account (compared without accents).
+                validate_email(strip_accents(email))
             except ValidationError:
                 error(prefix + "email", f"adresse e-mail « {values['email']} » invalide.")
             else:
@@ -290,14 +321,14 @@ def _parse_row(line: int, raw: dict[str, str]) -> FamilyRow:
         family.parents.append(parent)
     if not family.parents:
         error("parent1_nom", "aucun parent renseigné pour cette famille.")
-    emails = [parent.email for parent in family.parents if parent.email]
+    emails = [strip_accents(parent.email) for parent in family.parents if parent.email]
     if len(emails) != len(set(emails)):
         error("parent2_email", "les deux parents ont la même adresse e-mail ; chaque compte a besoin de sa propre adresse.")
 
     default_last_name = family.parents[0].last_name if family.parents else ""
     for index in range(1, MAX_CHILDREN + 1):
         prefix = f"enfant{index}_"
-        values = {name: raw.get(prefix + name, "") for name in CHILD_FIELDS}
+        values = {name: raw[prefix + name] for name in CHILD_FIELDS}
         if not any(values.values()):
             continue
         if not values["prenom"]:
@@ -330,74 +361,3 @@ def _parse_row(line: int, raw: dict[str, str]) -> FamilyRow:
     if errors:
         raise _RowErrors(errors)
     return family
-
-
-@dataclass
-class ImportReport:
-    """Outcome of services.legacy_import(): counts per family row and every error."""
-
-    dry_run: bool = False
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0  # rows refused entirely (parse errors are added by the caller)
-    accounts_created: int = 0
-    accounts_updated: int = 0
-    children_created: int = 0
-    children_updated: int = 0
-    parents_without_email: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)  # "ligne 3 : …" what was (or would be) changed
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors)
-
-    @property
-    def error_lines(self) -> list[int]:
-        return sorted({error.line for error in self.errors})
-
-    def add_parse_errors(self, errors: list[RowError]) -> None:
-        self.errors = sorted(list(errors) + self.errors, key=lambda error: error.line)
-        self.failed += len({error.line for error in errors if error.line})
-
-    # Counters kept by to_dict() / from_dict() (the report of a background run is stored as JSON).
-    _COUNTERS = (
-        "created", "updated", "unchanged", "failed", "accounts_created", "accounts_updated",
-        "children_created", "children_updated", "parents_without_email",
-    )
-
-    @property
-    def processed_rows(self) -> int:
-        """Family lines processed: imported, unchanged or refused."""
-        return self.created + self.updated + self.unchanged + self.failed
-
-    def to_dict(self) -> dict:
-        return {
-            "dry_run": self.dry_run,
-            **{name: getattr(self, name) for name in self._COUNTERS},
-            "errors": [error.to_dict() for error in self.errors],
-            "changes": list(self.changes),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ImportReport:
-        return cls(
-            dry_run=bool(data.get("dry_run", False)),
-            **{name: int(data.get(name) or 0) for name in cls._COUNTERS},
-            errors=[RowError.from_dict(error) for error in data.get("errors", [])],
-            changes=[str(change) for change in data.get("changes", [])],
-        )
-
-    def summary_lines(self) -> list[str]:
-        lines = ["Simulation : rien n'a été enregistré ni envoyé."] if self.dry_run else []
-        lines += [
-            f"Familles : {self.created} créée(s), {self.updated} mise(s) à jour, "
-            f"{self.unchanged} inchangée(s), {self.failed} ligne(s) refusée(s).",
-            f"Comptes parents : {self.accounts_created} créé(s) (courriel d'activation envoyé), "
-            f"{self.accounts_updated} mis à jour ; {self.parents_without_email} parent(s) sans adresse e-mail "
-            "(pas de compte).",
-            f"Enfants : {self.children_created} créé(s), {self.children_updated} mis à jour.",
-            f"Erreurs : {len(self.errors)}.",
-        ]
-        return lines

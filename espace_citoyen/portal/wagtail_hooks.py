@@ -30,6 +30,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         portail_famille_admin.ToActivateViewSet,
         accounts_admin.AccountSecurityViewSet,
         portail_famille_admin.PortailFamilleImportViewSet,
+        portail_famille_admin.ReconciliationViewSet,
         activities_admin.DossierViewSet,
         activities_admin.SchoolYearViewSet,
         activities_admin.HolidayPeriodViewSet,

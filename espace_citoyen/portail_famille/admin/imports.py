@@ -14,8 +14,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 
 from .. import selectors
+from ..csv_text import UnreadableEncoding, decode_csv
 from ..models import LegacyImportStatus
-from ..parsing import ImportReport
+from ..report import ImportReport
 from ..services import runs, uploads
 
 MAX_IMPORT_SIZE = 5 * 1024 * 1024  # 5 Mo
@@ -25,7 +26,8 @@ IMPORT_PERMISSION = "accounts.import_portail_famille"
 class PortailFamilleImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier CSV du Portail Famille"),
-        help_text=_("CSV encodé en UTF-8, séparateur point-virgule, 5 Mo au plus (format décrit dans docs/legacy-import.md)."),
+        help_text=_("CSV séparateur point-virgule, enregistré par Excel en « CSV UTF-8 » ou « CSV (séparateur : "
+                    "point-virgule) », 5 Mo au plus (format décrit dans docs/legacy-import.md)."),
         error_messages={"required": _("Choisissez le fichier CSV à importer."), "empty": _("Le fichier envoyé est vide.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -49,8 +51,8 @@ class PortailFamilleImportForm(forms.Form):
                 _("Ce fichier n'est pas un CSV texte (tableur ou fichier binaire ?). Enregistrez-le au format « CSV UTF-8 » avec le point-virgule comme séparateur.")
             )
         try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError:
+            decode_csv(data)  # UTF-8, else Windows-1252 (csv_text.py)
+        except UnreadableEncoding:
             raise forms.ValidationError(
                 _("Le fichier n'est pas encodé en UTF-8. Enregistrez-le au format « CSV UTF-8 ».")
             ) from None

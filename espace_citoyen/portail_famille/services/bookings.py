@@ -6,6 +6,10 @@ CSV separated by ";" with a header line:
 "2019-2020", date JJ/MM/AAAA, status "réservé" or "annulé").
 
 Idempotent: a booking already imported (same legacy id) is updated, never duplicated.
+
+A booking of a child whose family waits in "Familles à rapprocher" is not imported: the row
+is reported as waiting (never attached to a copy of the child), and a run after the agent's
+decision imports it on the child the family was attached to (its legacy id, services/reconciliation.py).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from espace_citoyen.activities.models import (
 )
 from espace_citoyen.family.models import Child
 
+from ..models import ReconciliationStatus
+from ..selectors import reconciliation_of_family
+
 LEGACY_RULE_NAME = "Reprise Portail Famille"
 LEGACY_CAPACITY = 200
 STATUSES = {"réservé": ReservationStatus.BOOKED, "reserve": ReservationStatus.BOOKED,
@@ -41,7 +48,12 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    waiting: list[str] = field(default_factory=list)  # rows of families waiting for an agent's decision
     errors: list[str] = field(default_factory=list)
+
+
+class WaitingForReconciliation(Exception):
+    """The child's family waits in "Familles à rapprocher": the row is imported by a later run."""
 
 
 def _school_year(label: str) -> SchoolYear:
@@ -105,6 +117,14 @@ def import_row(row: dict) -> str:
     status = STATUSES[raw_status]
     child = Child.objects.filter(legacy_id=child_id).first() if child_id else None
     if child is None:
+        reconciliation = reconciliation_of_family(child_id.rpartition("-")[0]) if "-" in child_id else None
+        if reconciliation is not None and reconciliation.status == ReconciliationStatus.PENDING:
+            raise WaitingForReconciliation(
+                f"enfant « {child_id} » : la famille {reconciliation.legacy_id} attend son rapprochement "
+                "(« Familles à rapprocher ») ; relancez cet import une fois la famille traitée")
+        if reconciliation is not None and reconciliation.status == ReconciliationStatus.REJECTED:
+            raise ValueError(f"enfant « {child_id} » : la famille {reconciliation.legacy_id} a été écartée "
+                             "lors du rapprochement, ses réservations ne sont pas reprises")
         raise ValueError(f"enfant « {child_id} » introuvable (importez d'abord les familles du Portail Famille)")
     year = _school_year(year_label)
     if not year.starts_on <= day <= year.ends_on:
@@ -152,6 +172,9 @@ def import_reservations(lines, *, dry_run: bool = False) -> ImportReport:
             try:
                 with transaction.atomic():
                     outcome = import_row(row)
+            except WaitingForReconciliation as exc:
+                report.waiting.append(f"Ligne {reader.line_num} : {exc}")
+                continue
             except ValueError as exc:
                 report.errors.append(f"Ligne {reader.line_num} : {exc}")
                 continue

@@ -1,6 +1,12 @@
 """The families of the former Portail Famille: households, parents' accounts ("à activer",
 activation e-mail) and children, created or updated from the parsed CSV (parsing.py).
-Idempotent by the legacy ids; the format is documented in docs/legacy-import.md."""
+Idempotent by the legacy ids; the format is documented in docs/legacy-import.md.
+
+A line whose parent's e-mail address is that of an account the import did not create (made
+with the wizard before migration day) is not imported at all: it waits in "Familles à
+rapprocher" (models.FamilyReconciliation) for an agent's decision (services/reconciliation.py).
+Once decided, later runs follow the decision: the family lives in the household chosen, the
+children merged with the parent's own are left to the parent, a rejected line is skipped."""
 
 import logging
 
@@ -11,28 +17,32 @@ from espace_citoyen.accounts.models import AccountEventKind, AccountStatus, Prof
 from espace_citoyen.accounts.services import account_record_event, activation_send
 from espace_citoyen.family.models import Child, Household, Membership
 
-from ..parsing import ImportReport, RowError, parse_portail_famille
+from ..models import FamilyReconciliation, ReconciliationStatus
+from ..parsing import parse_portail_famille
+from ..report import ImportReport, RowError
+from ..selectors import account_for_email, accented_accounts
 
 logger = logging.getLogger("espace_citoyen.portail_famille")
 
 
 def legacy_import(*, rows, actor: User | None, dry_run: bool = False, progress=None):
     """Creates or updates households, parents' accounts and children from parsed rows
-    (legacy.FamilyRow). Each row runs in its own savepoint: a failing row is reported and
+    (parsing.FamilyRow). Each row runs in its own savepoint: a failing row is reported and
     the others go on. Idempotent by legacy ids; in dry-run everything is rolled back and
     no e-mail leaves. `progress(done, total)` is called after each row."""
     report = ImportReport(dry_run=dry_run)
     rows = list(rows)
+    accented = accented_accounts()
     with transaction.atomic():
         for done, row in enumerate(rows, start=1):
-            _legacy_import_row(row=row, actor=actor, report=report)
+            _legacy_import_row(row=row, actor=actor, report=report, accented=accented)
             if progress is not None:
                 progress(done, len(rows))
         if dry_run:
             transaction.set_rollback(True)
     logger.info(
-        "portail famille import dry_run=%s created=%s updated=%s unchanged=%s errors=%s",
-        dry_run, report.created, report.updated, report.unchanged, len(report.errors),
+        "portail famille import dry_run=%s created=%s updated=%s unchanged=%s queued=%s errors=%s",
+        dry_run, report.created, report.updated, report.unchanged, report.queued, len(report.errors),
     )
     return report
 
@@ -48,7 +58,7 @@ _IMPORTED_PROFILE_FIELDS = {
     "phone_mobile": "téléphone mobile",
     "phone_work": "téléphone professionnel",
 }
-_IMPORTED_CHILD_FIELDS = {
+IMPORTED_CHILD_FIELDS = {
     "first_name": "prénom",
     "last_name": "nom",
     "sex": "sexe",
@@ -69,115 +79,244 @@ def _diff(instance, values: dict, labels: dict) -> list[str]:
     return changed
 
 
-def _legacy_import_row(*, row, actor: User | None, report) -> None:
+def profile_values(row, parent) -> dict:
+    """A parent's Profile fields from a family line (the family's address for each parent)."""
+    return {
+        "civility": parent.civility, "street_number": row.street_number, "street": row.street,
+        "address_complement": row.address_complement, "postcode": row.postcode, "city": row.city,
+        "phone_home": parent.phone_home, "phone_mobile": parent.phone_mobile, "phone_work": parent.phone_work,
+    }
+
+
+def child_values(child_row) -> dict:
+    return {name: getattr(child_row, name) for name in IMPORTED_CHILD_FIELDS}
+
+
+def email_usable_as_login(email: str) -> bool:
+    """Accents are tolerated in a file's address to find an existing account, never in a new
+    login before the "@" (an accented domain is a real, internationalised one)."""
+    return email.partition("@")[0].isascii()
+
+
+def create_imported_parent(*, row, parent, household: Household, actor: User | None, email: str = "") -> User:
+    """An account "à activer" for a parent of a family line (legacy key `<famille>-<rang>`),
+    in `household`, with its history and the activation e-mail (sent after commit). `email`:
+    another address than the file's (an agent's decision in "Familles à rapprocher")."""
+    user = User(email=email or parent.email, first_name=parent.first_name, last_name=parent.last_name,
+                status=AccountStatus.TO_ACTIVATE, legacy_key=f"{row.legacy_id}-{parent.index}",
+                status_changed_at=timezone.now())
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.create(user=user, **profile_values(row, parent))
+    Membership.objects.get_or_create(household=household, user=user)
+    account_record_event(
+        user=user, kind=AccountEventKind.IMPORTED, actor=actor, to_status=AccountStatus.TO_ACTIVATE,
+        comment=f"Famille {row.legacy_id}, ligne {row.line}",
+    )
+    activation_send(user=user, actor=actor)
+    return user
+
+
+class _RowAccounts:
+    """The accounts a row's parents designate, each read once per row: by legacy key, by address."""
+
+    def __init__(self, row, accented):
+        self.accented = accented
+        self.by_key = {
+            parent.index: User.objects.filter(legacy_key=f"{row.legacy_id}-{parent.index}").first()
+            for parent in row.parents if parent.email
+        }
+        self._by_email: dict[str, User | None] = {}
+
+    def for_email(self, email: str) -> User | None:
+        if email not in self._by_email:
+            self._by_email[email] = account_for_email(email, accented=self.accented)
+        return self._by_email[email]
+
+
+def _existing_account_match(row, accounts: _RowAccounts):
+    """(parent, account) of the first parent of the line who has no imported account yet and
+    whose address is the login of an account the import did not create; else None."""
+    for parent in row.parents:
+        if not parent.email or accounts.by_key.get(parent.index) is not None:
+            continue
+        account = accounts.for_email(parent.email)
+        if account is not None and account.legacy_key is None:
+            return parent, account
+    return None
+
+
+def _queue_row(*, row, match, reconciliation, actor, report) -> None:
+    """The line goes to (or stays in) "Familles à rapprocher"; nothing else is written."""
+    data = row.to_dict()
+    data.pop("line")
+    label = " / ".join(f"{p.first_name} {p.last_name}".strip() for p in row.parents)[:320]
+    where = f"ligne {row.line} (famille {row.legacy_id})"
+    if reconciliation is None:
+        parent, account = match
+        reconciliation = FamilyReconciliation.objects.create(
+            legacy_id=row.legacy_id, line=row.line, label=label, row=data, account=account,
+            parent_index=parent.index, created_by=actor,
+        )
+        account_record_event(
+            user=account, kind=AccountEventKind.LEGACY_MATCHED, actor=actor,
+            comment=f"Famille {row.legacy_id} (ligne {row.line}) : l'adresse du parent {parent.index} "
+                    f"({parent.first_name} {parent.last_name}) est celle de ce compte. À rapprocher par un agent.",
+        )
+        report.changes.append(f"{where} : mise en attente dans « Familles à rapprocher »")
+        state = "nouvelle"
+    else:
+        if reconciliation.row != data or reconciliation.label != label or reconciliation.line != row.line:
+            changed = reconciliation.row != data
+            reconciliation.row, reconciliation.label, reconciliation.line = data, label, row.line
+            reconciliation.save(update_fields=["row", "label", "line"])
+            if changed:
+                report.changes.append(f"{where} : famille à rapprocher mise à jour d'après ce fichier")
+        state = "déjà en attente"
+    account = reconciliation.account
+    parent = next((p for p in row.parents if p.index == reconciliation.parent_index), None)
+    who = (f"{account.get_full_name() or account.email} ({account.get_status_display().lower()})"
+           if account else "(compte supprimé depuis)")
+    address = f"l'adresse {parent.email} est celle du compte de {who}" if parent and parent.email else (
+        f"rapprochement avec le compte de {who}")
+    report.queued_lines.append(f"{where} : {address} – à rapprocher ({state})")
+    report.queued += 1
+
+
+def _legacy_import_row(*, row, actor: User | None, report, accented) -> None:
     row_errors: list = []
     try:
         with transaction.atomic():
-            household, household_created = Household.objects.get_or_create(legacy_id=row.legacy_id)
-            changes: list[str] = []
-            existing_accounts: list[User] = []
-            address = {
-                "street_number": row.street_number, "street": row.street,
-                "address_complement": row.address_complement, "postcode": row.postcode, "city": row.city,
-            }
-            for parent in row.parents:
-                if not parent.email:
-                    report.parents_without_email += 1
-                    continue
-                column = f"parent{parent.index}_email"
-                key = f"{row.legacy_id}-{parent.index}"
-                user = User.objects.filter(legacy_key=key).first()
-                if user is not None and user.status != AccountStatus.TO_ACTIVATE:
-                    # Activated: the citizen keeps their own data up to date.
-                    Membership.objects.get_or_create(household=household, user=user)
-                    continue
-                other = None
-                if user is None or user.email != parent.email:
-                    other = User.objects.filter(email__iexact=parent.email).exclude(legacy_key=key).first()
-                if other is not None:
-                    owner = "d'une autre famille du Portail Famille" if other.legacy_key else "d'un compte déjà existant de l'Espace citoyen"
-                    row_errors.append(RowError(
-                        row.line, column,
-                        f"l'adresse {parent.email} est déjà celle {owner} : ce parent n'est pas importé "
-                        "(vérifiez l'adresse avec la famille).",
-                    ))
-                    continue
-                profile_values = {"civility": parent.civility, **address, "phone_home": parent.phone_home,
-                                  "phone_mobile": parent.phone_mobile, "phone_work": parent.phone_work}
-                if user is None:
-                    user = User(email=parent.email, first_name=parent.first_name, last_name=parent.last_name,
-                                status=AccountStatus.TO_ACTIVATE, legacy_key=key, status_changed_at=timezone.now())
-                    user.set_unusable_password()
-                    user.save()
-                    Profile.objects.create(user=user, **profile_values)
-                    Membership.objects.create(household=household, user=user)
-                    account_record_event(
-                        user=user, kind=AccountEventKind.IMPORTED, actor=actor, to_status=AccountStatus.TO_ACTIVATE,
-                        comment=f"Famille {row.legacy_id}, ligne {row.line}",
-                    )
-                    activation_send(user=user, actor=actor)
-                    report.accounts_created += 1
-                    changes.append(f"compte {user.email} créé")
-                    continue
-                Membership.objects.get_or_create(household=household, user=user)
-                existing_accounts.append(user)
-                account_changes = _diff(
-                    user, {"email": parent.email, "first_name": parent.first_name, "last_name": parent.last_name},
-                    {"email": "adresse e-mail", "first_name": "prénom", "last_name": "nom"},
-                )
-                profile, _created = Profile.objects.get_or_create(user=user)
-                profile_changes = _diff(profile, profile_values, _IMPORTED_PROFILE_FIELDS)
-                if account_changes:
-                    user.save()
-                if profile_changes:
-                    profile.save()
-                if account_changes or profile_changes:
-                    report.accounts_updated += 1
-                    changes.extend(f"{user.email} – {change}" for change in account_changes + profile_changes)
-            for child_row in row.children:
-                values = {name: getattr(child_row, name) for name in _IMPORTED_CHILD_FIELDS}
-                legacy_id = f"{row.legacy_id}-{child_row.index}"
-                child = Child.objects.filter(legacy_id=legacy_id).first()
-                if child is None:
-                    Child.objects.create(household=household, legacy_id=legacy_id, **values)
-                    report.children_created += 1
-                    changes.append(f"enfant {child_row.first_name} créé")
-                    continue
-                child_changes = _diff(child, values, _IMPORTED_CHILD_FIELDS)
-                if child.household_id != household.pk:
-                    child.household = household
-                    child_changes.append("foyer")
-                if child_changes:
-                    child.save()
-                    report.children_updated += 1
-                    changes.extend(f"enfant {child.first_name} – {change}" for change in child_changes)
-            if household_created:
-                report.created += 1
-            elif changes:
-                report.updated += 1
-                for user in existing_accounts:
-                    account_record_event(
-                        user=user, kind=AccountEventKind.IMPORT_UPDATED, actor=actor,
-                        comment=f"Ligne {row.line} : " + " ; ".join(changes),
-                    )
-            else:
-                report.unchanged += 1
-            report.changes.extend(f"ligne {row.line} (famille {row.legacy_id}) : {change}" for change in changes)
+            reconciliation = (
+                FamilyReconciliation.objects.select_related("account", "household")
+                .filter(legacy_id=row.legacy_id).first()
+            )
+            accounts = _RowAccounts(row, accented)
+            if reconciliation is None or reconciliation.is_pending:
+                match = _existing_account_match(row, accounts)
+                if match is not None or reconciliation is not None:
+                    _queue_row(row=row, match=match, reconciliation=reconciliation, actor=actor, report=report)
+                    return
+            elif reconciliation.status == ReconciliationStatus.REJECTED:
+                report.set_aside += 1
+                return
+            _import_family(row=row, actor=actor, report=report, row_errors=row_errors, accounts=accounts,
+                           decided=reconciliation)
     except Exception:  # one bad row must not stop the others (its savepoint is rolled back)
         logger.exception("portail famille import failed line=%s legacy_id=%s", row.line, row.legacy_id)
         report.failed += 1
         row_errors = [RowError(row.line, "", "erreur à l'enregistrement de cette famille ; rien n'a été modifié pour elle.")]
-    report.errors.extend(row_errors)
+    finally:
+        report.errors.extend(row_errors)
+
+
+def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
+                   decided: FamilyReconciliation | None) -> None:
+    """Creates or updates one family. `decided`: the agent's decision in "Familles à
+    rapprocher" (attached or separate), which the import follows."""
+    if decided is not None and decided.household is not None:
+        household, household_created = decided.household, False
+    else:
+        household, household_created = Household.objects.get_or_create(legacy_id=row.legacy_id)
+    changes: list[str] = []
+    existing_accounts: list[User] = []
+    for parent in row.parents:
+        if not parent.email:
+            report.parents_without_email += 1
+            continue
+        column = f"parent{parent.index}_email"
+        user = accounts.by_key.get(parent.index)
+        if user is not None and user.status != AccountStatus.TO_ACTIVATE:
+            # Activated (or attached to its owner's account): the citizen keeps their own data up to date.
+            Membership.objects.get_or_create(household=household, user=user)
+            continue
+        # "Importée à part": this parent's address in the file is the existing account's, never their login.
+        shared = (decided is not None and decided.status == ReconciliationStatus.SEPARATE
+                  and parent.index == decided.parent_index)
+        if shared and user is None:
+            continue
+        email = user.email if shared else parent.email
+        other = None
+        if user is None or user.email != email:
+            other = accounts.for_email(email)
+            if other is not None and user is not None and other.pk == user.pk:
+                other = None
+        if other is not None:
+            if decided is not None and other.legacy_key is None:
+                continue  # the agent saw this address when deciding for the family
+            owner = "d'une autre famille du Portail Famille" if other.legacy_key else "d'un compte déjà existant de l'Espace citoyen"
+            row_errors.append(RowError(
+                row.line, column,
+                f"l'adresse {parent.email} est déjà celle {owner} : ce parent n'est pas importé "
+                "(vérifiez l'adresse avec la famille).",
+            ))
+            continue
+        if not email_usable_as_login(email):
+            row_errors.append(RowError(row.line, column, f"adresse e-mail « {email} » invalide (pas d'accent avant « @ »)."))
+            continue
+        if user is None:
+            user = create_imported_parent(row=row, parent=parent, household=household, actor=actor)
+            report.accounts_created += 1
+            changes.append(f"compte {user.email} créé")
+            continue
+        Membership.objects.get_or_create(household=household, user=user)
+        existing_accounts.append(user)
+        account_changes = _diff(
+            user, {"email": email, "first_name": parent.first_name, "last_name": parent.last_name},
+            {"email": "adresse e-mail", "first_name": "prénom", "last_name": "nom"},
+        )
+        profile, _created = Profile.objects.get_or_create(user=user)
+        profile_changes = _diff(profile, profile_values(row, parent), _IMPORTED_PROFILE_FIELDS)
+        if account_changes:
+            user.save()
+        if profile_changes:
+            profile.save()
+        if account_changes or profile_changes:
+            report.accounts_updated += 1
+            changes.extend(f"{user.email} – {change}" for change in account_changes + profile_changes)
+    merged = set(decided.merged_children) if decided is not None else set()
+    for child_row in row.children:
+        legacy_id = f"{row.legacy_id}-{child_row.index}"
+        if legacy_id in merged:
+            continue  # the parent's own child, matched by an agent: the parent keeps it up to date
+        values = child_values(child_row)
+        child = Child.objects.filter(legacy_id=legacy_id).first()
+        if child is None:
+            Child.objects.create(household=household, legacy_id=legacy_id, **values)
+            report.children_created += 1
+            changes.append(f"enfant {child_row.first_name} créé")
+            continue
+        child_changes = _diff(child, values, IMPORTED_CHILD_FIELDS)
+        if child.household_id != household.pk:
+            child.household = household
+            child_changes.append("foyer")
+        if child_changes:
+            child.save()
+            report.children_updated += 1
+            changes.extend(f"enfant {child.first_name} – {change}" for change in child_changes)
+    if household_created:
+        report.created += 1
+    elif changes:
+        report.updated += 1
+        for user in existing_accounts:
+            account_record_event(
+                user=user, kind=AccountEventKind.IMPORT_UPDATED, actor=actor,
+                comment=f"Ligne {row.line} : " + " ; ".join(changes),
+            )
+    else:
+        report.unchanged += 1
+    report.changes.extend(f"ligne {row.line} (famille {row.legacy_id}) : {change}" for change in changes)
 
 
 def legacy_import_file(*, data: bytes | str, actor: User | None, dry_run: bool = False, progress=None):
     """Parses a Portail Famille CSV export (portail_famille/parsing.py) and imports its valid rows;
-    the report lists the refused lines too."""
+    the report lists the refused lines too, and how the file was read."""
     parsed = parse_portail_famille(data)
     if parsed.is_unreadable:
-        report = ImportReport(dry_run=dry_run)
+        report = ImportReport(dry_run=dry_run, encoding=parsed.encoding)
         report.errors = list(parsed.errors)
         return report
     report = legacy_import(rows=parsed.rows, actor=actor, dry_run=dry_run, progress=progress)
+    report.encoding, report.notes = parsed.encoding, list(parsed.notes)
     report.add_parse_errors(parsed.errors)
     return report

@@ -7,6 +7,8 @@ it, one line per back-office queue they may work on, each a count with a link to
   l'espace" démarches are left out for agents who see "Comptes à valider": they are
   processed there, one per pending account, and would be counted twice.
 - "Dossiers d'inscription à examiner" (Pôle scolaire): dossiers sent, not yet decided.
+- "Familles à rapprocher" (accounts.import_portail_famille): Portail Famille family lines
+  whose parent already had an account, waiting for an agent's decision.
 
 Transmitted documents have no read / unread state (documents.DocumentTransmission), so
 there is no "à consulter" line; the waiting-list offers have no back-office screen to link
@@ -35,6 +37,7 @@ from espace_citoyen.activities.models import DossierStatus
 from espace_citoyen.activities.selectors import dossiers
 from espace_citoyen.demarches import selectors as demarches
 from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
+from espace_citoyen.portail_famille import selectors as portail_famille
 
 # Query string of the validation queue's "en retard" filter (accounts.admin.validation.ValidationQueueView).
 ACCOUNTS_OVERDUE_PARAMS = {"en_retard": "1"}
@@ -84,6 +87,15 @@ def _dossiers_line(*, user) -> ToProcessLine | None:
     return ToProcessLine(label=_("Dossiers d'inscription à examiner"), count=count, url=url)
 
 
+def _reconciliation_line(*, user) -> ToProcessLine | None:
+    if not user.has_perm("accounts.import_portail_famille"):
+        return None
+    return ToProcessLine(
+        label=_("Familles à rapprocher"), count=portail_famille.reconciliations_pending_count(user=user),
+        url=reverse("portail_famille_reconciliation:index"),
+    )
+
+
 def to_process_lines(*, user, now=None) -> list[ToProcessLine] | None:
     """The lines of the queues `user` may work on (with a zero count too), or None when
     they may work on none."""
@@ -95,6 +107,7 @@ def to_process_lines(*, user, now=None) -> list[ToProcessLine] | None:
         accounts_line,
         _demarches_line(user=user, now=now, accounts_shown=accounts_line is not None),
         _dossiers_line(user=user),
+        _reconciliation_line(user=user),
     ]
     lines = [line for line in lines if line is not None]
     return lines or None

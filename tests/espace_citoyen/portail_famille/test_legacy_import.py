@@ -98,8 +98,10 @@ def test_bad_values_give_french_errors_with_line_and_column(old, new, column, wo
 def test_missing_columns_and_wrong_encoding_reject_the_file():
     result = parse_portail_famille("famille_id,parent1_nom\n1,Martin\n")
     assert result.is_unreadable and "colonnes manquantes" in result.errors[0].message
-    result = parse_portail_famille(sample_text().encode("latin-1"))
-    assert result.is_unreadable and "UTF-8" in result.errors[0].message
+    # Neither UTF-8 nor Windows-1252 (UTF-16: NUL bytes): refused with the same message as before.
+    result = parse_portail_famille(sample_text().encode("utf-16"))
+    assert result.is_unreadable
+    assert result.errors[0].message == "le fichier n'est pas encodé en UTF-8 ; enregistrez-le en « CSV UTF-8 »."
 
 
 # --- import ------------------------------------------------------------------------------
@@ -196,20 +198,34 @@ def test_dry_run_writes_nothing_and_sends_nothing(db, sample, django_capture_on_
 
 
 def test_existing_citizen_account_is_not_hijacked(db, sample, django_capture_on_commit_callbacks):
+    """The family waits in "Familles à rapprocher" (test_reconciliation.py): nothing of it is
+    imported, the account is left as it is (only its history says so)."""
     citizen = User.objects.create_user("claire.martin@example.org", password="un-Mot-de-passe-42", first_name="Claire")
 
     report = run_import(sample, capture=django_capture_on_commit_callbacks)
 
-    assert [(e.line, e.column) for e in report.errors] == [(2, "parent2_email"), (4, "enfant1_naissance")]
-    assert "déjà" in report.errors[0].message
+    assert [(e.line, e.column) for e in report.errors] == [(4, "enfant1_naissance")]
+    assert report.queued == 1 and "famille 1042" in report.queued_lines[0]
     citizen.refresh_from_db()
     assert citizen.legacy_key is None and citizen.status == AccountStatus.ACTIVE
     assert citizen.check_password("un-Mot-de-passe-42")
-    assert not citizen.account_events.exists()
-    # The rest of the family is imported all the same.
-    assert User.objects.filter(legacy_key="1042-1").exists()
-    assert Household.objects.get(legacy_id="1042").children.count() == 2
-    assert "claire.martin@example.org" not in [m.to[0] for m in mail.outbox]
+    assert list(citizen.account_events.values_list("kind", flat=True)) == [AccountEventKind.LEGACY_MATCHED]
+    assert not User.objects.filter(legacy_key="1042-1").exists()
+    assert not Household.objects.filter(legacy_id="1042").exists()
+    assert not {"claire.martin@example.org", "julien.martin@example.org"} & {m.to[0] for m in mail.outbox}
+
+
+def test_an_address_of_another_imported_family_is_still_an_error(db, sample, django_capture_on_commit_callbacks):
+    run_import(sample, capture=django_capture_on_commit_callbacks)
+    changed = sample_text().replace("luc.bernard@example.org", "anne.petit@example.org")
+    report = run_import(changed, capture=django_capture_on_commit_callbacks)
+    # Within one file, the parser refuses the line; across files, the import does, for that parent.
+    assert (6, "parent1_email") in [(e.line, e.column) for e in report.errors]
+    other_file = "\n".join(line for line in changed.splitlines() if not line.startswith("1045;"))
+    report = run_import(other_file, capture=django_capture_on_commit_callbacks)
+    assert [(e.line, e.column) for e in report.errors if e.line == 5] == [(5, "parent1_email")]
+    assert "d'une autre famille du Portail Famille" in report.errors[-1].message
+    assert report.queued == 0
 
 
 def test_a_row_failing_at_save_is_rolled_back_alone(db, sample, django_capture_on_commit_callbacks):
@@ -321,7 +337,7 @@ def test_import_page_with_permission(client, otp_login, db, sample, django_captu
         (b"a" * (5 * 1024 * 1024 + 1), "familles.csv", "dépasse 5 Mo"),
         (b"famille_id;parent1_nom\n", "familles.xlsx", "format CSV"),
         (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "familles.csv", "pas un CSV texte"),
-        ("famille_id;nom\n1;Hélène\n".encode("latin-1"), "familles.csv", "pas encodé en UTF-8"),
+        ("famille_id;nom\n1;Hélène\n".encode("latin-1") + b"\x81", "familles.csv", "pas encodé en UTF-8"),
     ],
 )
 def test_import_page_refuses_bad_files_with_french_messages(client, otp_login, db, data, name, message):

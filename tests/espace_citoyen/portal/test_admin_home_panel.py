@@ -31,6 +31,7 @@ ADMIN_HOME = "/admin/"
 ACCOUNTS_URL = "/admin/espace-citoyen/comptes-a-valider/"
 DEMARCHES_URL = "/admin/espace-citoyen/demarches/"
 DOSSIERS_URL = "/admin/espace-citoyen/dossiers-inscription/"
+RECONCILIATION_URL = "/admin/espace-citoyen/familles-a-rapprocher/"
 WAITING = [DemarcheStatus.SENT, DemarcheStatus.IN_PROGRESS]
 
 
@@ -145,7 +146,8 @@ def test_relations_population_sees_accounts_and_its_demarches(client, otp_login,
     assert f"Démarches en attente : {demarches} (dont {demarches_overdue} en retard)" in body
 
     assert "Dossiers d'inscription" not in body
-    assert hrefs(fragment) == [ACCOUNTS_URL, f"{ACCOUNTS_URL}?en_retard=1", DEMARCHES_URL]
+    assert hrefs(fragment) == [ACCOUNTS_URL, f"{ACCOUNTS_URL}?en_retard=1", DEMARCHES_URL, RECONCILIATION_URL]
+    assert "Familles à rapprocher : 1" in body  # the demo's Moreau family (portail_famille/demo.py)
 
 
 def test_the_overdue_link_opens_the_filtered_validation_queue(client, otp_login, population_agent, waiting_work):
@@ -206,7 +208,7 @@ def test_superuser_sees_every_line(client, otp_login, superuser, waiting_work):
     assert f"Démarches en attente : {demarches} (dont {demarches_overdue} en retard)" in body
     assert f"Dossiers d'inscription à examiner : {dossiers}" in body
     assert hrefs(fragment) == [ACCOUNTS_URL, f"{ACCOUNTS_URL}?en_retard=1", DEMARCHES_URL,
-                               f"{DOSSIERS_URL}?status=submitted"]
+                               f"{DOSSIERS_URL}?status=submitted", RECONCILIATION_URL]
 
 
 def test_communication_sees_no_panel(client, otp_login, editor, waiting_work):
@@ -288,8 +290,8 @@ def test_query_count_does_not_grow_with_the_volume(agent, superuser, population_
         large_html = render_panel(fresh)
     assert "Dossiers d'inscription à examiner : " in large_html
     # permissions (2), service groups (3 + 3 in the démarches selector), Pôle scolaire
-    # (1 + 1 in the dossiers selector), one count per queue (3)
-    assert len(small) <= 13
+    # (1 + 1 in the dossiers selector), one count per queue (4, "Familles à rapprocher" included)
+    assert len(small) <= 14
 
 
 def test_whole_admin_home_query_count_does_not_grow(client, otp_login, superuser, citizen,

@@ -1,9 +1,10 @@
 """manage.py import_portail_famille FICHIER.csv [--dry-run] [--progress-every N] [--agent EMAIL]
 
 Imports the families of the former Portail Famille (format: docs/legacy-import.md).
-Progress goes to stderr, the report to stdout. Exit code 0 when every line was imported,
-1 when some lines were refused (the other lines are imported all the same) or when the
-file cannot be read.
+Progress goes to stderr, the report to stdout (with the lines left in "Familles à rapprocher",
+dry run or not). Exit code 0 when no line was refused (lines waiting for an agent in
+"Familles à rapprocher" are not errors), 1 when some lines were refused (the other lines are
+imported all the same) or when the file cannot be read.
 """
 
 import time
@@ -16,7 +17,8 @@ from espace_citoyen.portail_famille.services import families as services
 
 
 class Command(BaseCommand):
-    help = "Importe les familles de l'ancien Portail Famille depuis un fichier CSV (séparateur « ; », UTF-8)."
+    help = ("Importe les familles de l'ancien Portail Famille depuis un fichier CSV (séparateur « ; », "
+            "UTF-8 ou Windows-1252).")
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="fichier CSV exporté du Portail Famille")
@@ -44,6 +46,11 @@ class Command(BaseCommand):
         report = services.legacy_import_file(data=file.read_bytes(), actor=actor, dry_run=dry_run, progress=progress)
         for line in report.summary_lines():
             self.stdout.write(line)
+        if report.queued_lines:
+            heading = "Familles qui iraient dans « Familles à rapprocher »" if dry_run else "Familles à rapprocher"
+            self.stdout.write(f"{heading} ({len(report.queued_lines)}) :")
+            for line in report.queued_lines:
+                self.stdout.write(f"  {line}")
         if dry_run and report.changes:
             self.stdout.write("Changements prévus :")
             for change in report.changes:
