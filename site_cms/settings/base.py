@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "espace_citoyen.documents",
     "espace_citoyen.messaging",
     "espace_citoyen.activities",
+    "espace_citoyen.billing",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",
@@ -356,3 +357,13 @@ ESPACE_CITOYEN_DOCUMENT_EXPIRY_WARNING_DAYS = 30
 # Espace citoyen: activities. Hours a family has to accept a place freed on a full day
 # for which its child was on the waiting list (never beyond the day's booking deadline).
 ESPACE_CITOYEN_WAITING_OFFER_HOURS = 24
+
+# Espace citoyen: invoices of the children's activities (espace_citoyen/billing).
+# An invoice of month M is due on this day of month M+1 (never sooner than
+# ESPACE_CITOYEN_INVOICE_MIN_DAYS_TO_PAY days after it is issued).
+ESPACE_CITOYEN_INVOICE_DUE_DAY = int(os.environ.get("ESPACE_CITOYEN_INVOICE_DUE_DAY", "15"))
+ESPACE_CITOYEN_INVOICE_MIN_DAYS_TO_PAY = 10
+# Days after the due date when the daily `send_invoice_reminders` reminds an unpaid invoice, once.
+ESPACE_CITOYEN_INVOICE_REMINDER_DAYS = int(os.environ.get("ESPACE_CITOYEN_INVOICE_REMINDER_DAYS", "10"))
+# Postcodes of the town: a household none of whose adults lives there pays the "hors commune" price.
+ESPACE_CITOYEN_TOWN_POSTCODES = env_list("ESPACE_CITOYEN_TOWN_POSTCODES", "78670")
