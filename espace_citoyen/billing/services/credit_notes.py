@@ -58,7 +58,7 @@ def credit_note_create(*, invoice: Invoice, reason: str, actor, lines: dict[int,
                 raise BillingError("Une des lignes choisies a déjà été entièrement remboursée par un avoir.",
                                    code="credited")
             if amount <= 0 or amount > left:
-                raise BillingError(f"Le montant d'une ligne doit être compris entre 0,01 € et {format_cents(left)}.",
+                raise BillingError(f"Le montant d'une ligne doit être compris entre {format_cents(1)} et {format_cents(left)}.",
                                    code="amount")
             amounts[pk] = amount
         total = sum(amounts.values())

@@ -143,3 +143,28 @@ def scolaire_agent(db):
 def regie_client(client, otp_login, regie_agent):
     otp_login(client, regie_agent)
     return client
+
+
+def issue_invoice(household, month=LAST_MONTH, *, actor=None):
+    """Invoice ``household`` alone for ``month`` (other households of the database are left
+    alone), PDF included. Returns the invoice."""
+    from espace_citoyen.billing.models import Invoice
+    from espace_citoyen.billing.services.documents import invoice_store_pdf
+    from espace_citoyen.billing.services.invoicing import InvoicingPlan, invoicing_plan, invoicing_write
+
+    plan = invoicing_plan(month=month)
+    mine = InvoicingPlan(month=plan.month, plans=[p for p in plan.plans if p.household_id == household.pk],
+                         report=plan.report)
+    invoicing_write(plan=mine, actor=actor)
+    invoice = Invoice.objects.get(household=household, month=month)
+    invoice_store_pdf(invoice=invoice)
+    return invoice
+
+
+def family_invoice(email: str, *, days: int = 4, activity=None, **family):
+    """A household with ``days`` present days last month, invoiced (5,00 € a day: no quotient)."""
+    activity = activity or make_activity(f"Cantine {email}")
+    user, household, (child,) = make_family(email, **family)
+    for day in (weekdays_of(LAST_MONTH, 1) + weekdays_of(LAST_MONTH, 3))[:days]:
+        book(child, activity, day, attendance="present")
+    return user, issue_invoice(household)
