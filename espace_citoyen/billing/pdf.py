@@ -215,10 +215,15 @@ def _days_text(days: list) -> str:
     return " ; ".join(parts)
 
 
+NOTES = {"absent": "absence non justifiée", "late_cancel": "annulation hors délai"}
+
+
 def _grouped_rows(lines) -> list[list[str]]:
-    """Rows of the lines table: by child, by activity, then one row per (price, reason,
-    regularisation) with its days listed."""
+    """Rows of the lines table: by child, by activity, then one row per price (and note:
+    unjustified absence, late cancellation, regularisation) with its days listed. The
+    bracket is written on the rows only when the invoice has more than one."""
     rows = []
+    several_labels = len({line.bracket_label for line in lines}) > 1
     by_child: OrderedDict = OrderedDict()
     for line in lines:
         by_child.setdefault(line.child_name, OrderedDict()).setdefault(line.activity_name, []).append(line)
@@ -226,22 +231,16 @@ def _grouped_rows(lines) -> list[list[str]]:
         for activity_name, activity_lines in activities.items():
             groups: OrderedDict = OrderedDict()
             for line in activity_lines:
-                key = (line.unit_price_cents, line.surcharge_cents, line.get_reason_display(), line.is_regularisation,
-                       line.bracket_label)
+                key = (line.unit_price_cents, line.surcharge_cents, NOTES.get(line.reason, ""), line.is_regularisation,
+                       line.bracket_label if several_labels else "")
                 groups.setdefault(key, []).append(line)
-            for (unit, surcharge, reason, regularisation, label), group in groups.items():
-                detail = [_days_text([line.date for line in group])]
-                notes = []
-                if regularisation:
-                    notes.append("régularisation")
-                if reason not in ("Présent", "Réservé"):
-                    notes.append(reason.lower())
+            for (unit, surcharge, note, regularisation, label), group in groups.items():
+                notes = [text for text in ("régularisation" if regularisation else "", note, label) if text]
                 if surcharge:
-                    notes.append(f"dont majoration réservation tardive {_money(surcharge)} / jour")
-                notes.append(label)
-                detail.append(" – ".join(notes))
-                rows.append([f"{child_name}\n{activity_name}", "\n".join(detail), str(len(group)),
-                             _money(unit + surcharge), _money(sum(line.amount_cents for line in group))])
+                    notes.append(f"dont majoration pour réservation tardive : {_money(surcharge)} par jour")
+                detail = _days_text([line.date for line in group]) + ("\n" + " – ".join(notes) if notes else "")
+                rows.append([f"{child_name}\n{activity_name}", detail, str(len(group)), _money(unit + surcharge),
+                             _money(sum(line.amount_cents for line in group))])
     return rows
 
 
@@ -299,7 +298,7 @@ def render_credit_note(*, credit_note, invoice, lines, balance_after: int, town:
     pdf = _Document(town=town, title="Avoir", number=credit_note.number)
     bottom = pdf.addressee(invoice.addressee, invoice.address)
     bottom = max(bottom, pdf.facts([("Date", _date(credit_note.issue_date)), ("Sur la facture", invoice.number),
-                                    ("Du", _date(invoice.issue_date))]))
+                                    ("Facture émise le", _date(invoice.issue_date))]))
     pdf.set_y(bottom + 4)
     pdf.box("Motif de l'avoir", credit_note.reason)
     rows = [[f"{line.invoice_line.child_name}\n{line.invoice_line.activity_name}",

@@ -138,7 +138,7 @@ def invoicing_plan(*, month: datetime.date, today: datetime.date | None = None) 
         elif quotient is None:
             note = NO_QUOTIENT_LABEL
         else:
-            note = f"Quotient familial {quotient} € : {bracket[1] if bracket else 'tranche non définie'}"
+            note = f"Quotient familial de {quotient} € : tranche {bracket[1] if bracket else 'non définie'}"
         plan = HouseholdPlan(household_id=household_id, addressee=addressee, address=address, quotient=quotient,
                              pricing_note=note, no_quotient=quotient is None and not outside, outside_town=outside)
         for day in household_days:

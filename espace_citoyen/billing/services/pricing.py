@@ -34,12 +34,10 @@ def _euros(value: int) -> str:
 
 
 def bracket_label(lower_bound: int, upper_bound: int | None) -> str:
-    """ "Moins de 500 €", "De 500 € à 899 €", "1 300 € et plus" (quotients are whole euros)."""
+    """ "de 500 € à 899 €", "1 300 € et plus" (quotients are whole euros)."""
     if upper_bound is None:
-        return f"{_euros(lower_bound)} et plus" if lower_bound else "Tarif unique"
-    if lower_bound == 0:
-        return f"Moins de {_euros(upper_bound)}"
-    return f"De {_euros(lower_bound)} à {_euros(upper_bound - 1)}"
+        return f"{_euros(lower_bound)} et plus" if lower_bound else "tarif unique"
+    return f"de {_euros(lower_bound)} à {_euros(upper_bound - 1)}"
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ class PriceBook:
             return None
         if quotient is None:
             return Price(self.prices[(activity_id, bracket[0])], surcharge, NO_QUOTIENT_LABEL, no_quotient=True)
-        return Price(self.prices[(activity_id, bracket[0])], surcharge, f"Quotient {bracket[1]}")
+        return Price(self.prices[(activity_id, bracket[0])], surcharge, f"Tranche {bracket[1]}")
 
 
 def town_postcodes() -> set[str]:
@@ -133,7 +131,8 @@ def household_residency(postcodes: list[str]) -> bool | None:
 def quotient_set(*, household, school_year, quotient: int, actor, document=None, demarche=None,
                  note: str = "") -> HouseholdQuotient:
     """Record the household's family quotient for a school year (a new history row), read
-    by a Régie agent on a certificate the family transmitted (document and démarche)."""
+    by a Régie agent on a certificate the family transmitted (document and démarche); the
+    démarche of that transmission is then accepted, and the family told."""
     if quotient is None or int(quotient) < 0:
         raise ValidationError("Indiquez un quotient familial positif, en euros.")
     if quotient > 100_000:
@@ -143,10 +142,18 @@ def quotient_set(*, household, school_year, quotient: int, actor, document=None,
 
         if not Membership.objects.filter(household=household, user_id=document.owner_id).exists():
             raise ValidationError("Ce justificatif n'appartient pas à un adulte du foyer.")
-    return HouseholdQuotient.objects.create(
+    row = HouseholdQuotient.objects.create(
         household=household, school_year=school_year, quotient=int(quotient), document=document,
         demarche=demarche, note=(note or "").strip()[:200], set_by=actor,
     )
+    if demarche is not None and demarche.is_open:
+        from espace_citoyen.demarches.models import DemarcheStatus
+        from espace_citoyen.demarches.services import demarche_set_status
+
+        demarche_set_status(demarche=demarche, status=DemarcheStatus.ACCEPTED, actor=actor, notify=True, comment=(
+            f"Quotient familial de {row.quotient} € enregistré pour l'année scolaire {school_year} : il "
+            "s'applique aux prochaines factures."))
+    return row
 
 
 _REGIE_MODELS = {

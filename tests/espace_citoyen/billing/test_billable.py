@@ -102,7 +102,7 @@ def test_quotient_bracket(quotient, price, regie_agent):
     book(child, activity, TUESDAYS[0], attendance=AttendanceStatus.PRESENT)
     plan = _plan(household)[1]
     assert plan.lines[0]["unit_price_cents"] == price
-    assert not plan.no_quotient and f"Quotient familial {quotient} €" in plan.pricing_note
+    assert not plan.no_quotient and f"Quotient familial de {quotient} € : tranche " in plan.pricing_note
 
 
 def test_latest_quotient_row_is_in_force(regie_agent):
