@@ -24,6 +24,9 @@ BLUE = (11, 79, 138)
 GREY = (74, 79, 87)
 LIGHT = (227, 238, 248)
 WEEKDAYS_SHORT = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+# Latin letters that Unicode does not decompose into a base letter and a mark.
+_PLAIN = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l",
+                        "Ŧ": "T", "ŧ": "t", "\u2212": "-", "\u2264": "<=", "\u2265": ">="})
 
 
 def _safe(text) -> str:
@@ -37,7 +40,8 @@ def _safe(text) -> str:
             if char in "\u202f\u2009":
                 out.append("\u00a0")
                 continue
-            plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            plain = "".join(c for c in unicodedata.normalize("NFKD", char.translate(_PLAIN))
+                            if not unicodedata.combining(c))
             try:
                 plain.encode("cp1252")
                 out.append(plain or "?")

@@ -40,6 +40,7 @@ class Dashboard:
     documents_used: int = 0
     documents_quota: int = 0
     activities: object = None  # activities.selectors.summary.ActivitiesSummary, validated accounts only
+    invoices: object = None  # billing.selectors.citizen.InvoicesSummary, validated accounts only
     urls: dict = field(default_factory=dict)
 
 
@@ -97,6 +98,9 @@ def dashboard_for(*, user) -> Dashboard:
             from espace_citoyen.activities.selectors.summary import activities_summary_for
 
             dashboard.activities = activities_summary_for(user=user)
+        from espace_citoyen.billing.selectors.citizen import invoices_summary_for
+
+        dashboard.invoices = invoices_summary_for(user=user)
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
     dashboard.documents_count, dashboard.documents_used, dashboard.documents_quota = _document_counts(user=user)
     dashboard.urls = {
@@ -108,5 +112,6 @@ def dashboard_for(*, user) -> Dashboard:
         "messages": first_url(("messaging:inbox", {}), ("messaging:list", {}), ("messaging:index", {})),
         "contact": first_url(("accounts:contact_details", {})),
         "my_data": first_url(("portal:my_data", {})),
+        "invoices": first_url(("billing:list", {})),
     }
     return dashboard
