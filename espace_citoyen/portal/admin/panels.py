@@ -7,6 +7,8 @@ it, one line per back-office queue they may work on, each a count with a link to
   l'espace" démarches are left out for agents who see "Comptes à valider": they are
   processed there, one per pending account, and would be counted twice.
 - "Dossiers d'inscription à examiner" (Pôle scolaire): dossiers sent, not yet decided.
+- "Factures à payer" (Régie, billing.view_invoice): open invoices, overdue ones apart; "Avoirs
+  à proposer": billed days whose absence was justified, or whose day was closed, afterwards.
 
 Transmitted documents have no read / unread state (documents.DocumentTransmission), so
 there is no "à consulter" line; the waiting-list offers have no back-office screen to link
@@ -86,6 +88,26 @@ def _dossiers_line(*, user) -> ToProcessLine | None:
     return ToProcessLine(label=_("Dossiers d'inscription à examiner"), count=count, url=url)
 
 
+def _billing_lines(*, user, now) -> list[ToProcessLine]:
+    """Régie: open invoices (overdue apart) and days to credit (an absence justified or a day
+    closed after the invoice)."""
+    from espace_citoyen.billing.models import OPEN_INVOICE_STATUSES, Invoice
+    from espace_citoyen.billing.selectors import staff as billing
+
+    if not user.has_perm("billing.view_invoice"):
+        return []
+    today = timezone.localdate(now)
+    counts = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    url = reverse("billing_invoices:index")
+    return [
+        ToProcessLine(label=_("Factures à payer"), count=counts["total"], url=url, overdue=counts["overdue"],
+                      overdue_url=f"{url}?{urlencode({'etat': billing.OVERDUE})}"),
+        ToProcessLine(label=_("Avoirs à proposer"), count=billing.credit_proposals().count(),
+                      url=reverse("billing_invoices:proposals")),
+    ]
+
+
 def to_process_lines(*, user, now=None) -> list[ToProcessLine] | None:
     """The lines of the queues `user` may work on (with a zero count too), or None when
     they may work on none."""
@@ -97,6 +119,7 @@ def to_process_lines(*, user, now=None) -> list[ToProcessLine] | None:
         accounts_line,
         _demarches_line(user=user, now=now, accounts_shown=accounts_line is not None),
         _dossiers_line(user=user),
+        *_billing_lines(user=user, now=now),
     ]
     lines = [line for line in lines if line is not None]
     return lines or None
