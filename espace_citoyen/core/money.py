@@ -88,7 +88,9 @@ class CentsField(models.PositiveIntegerField):
     and take it in euros."""
 
     def formfield(self, **kwargs):
-        defaults = {"form_class": EurosFormField, "required": not self.blank, "label": self.verbose_name,
+        from django.utils.text import capfirst
+
+        defaults = {"form_class": EurosFormField, "required": not self.blank, "label": capfirst(self.verbose_name),
                     "help_text": self.help_text or "En euros, par exemple 3,85."}
         defaults.update({key: value for key, value in kwargs.items() if key in ("required", "label", "initial")})
         return EurosFormField(**{k: v for k, v in defaults.items() if k != "form_class"})
