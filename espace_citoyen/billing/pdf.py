@@ -125,7 +125,7 @@ class _Document(FPDF):
     def addressee(self, name: str, address: str) -> float:
         top = self.get_y()
         self.set_font("Helvetica", "B", 10)
-        self.multi_cell(100, 5.5, _safe(name), new_x="LMARGIN", new_y="NEXT")
+        self.paragraph(name, 5.5, width=100)
         self.set_font("Helvetica", size=10)
         for line in (address or "").splitlines():
             self.cell(100, 5, _safe(line), new_x="LMARGIN", new_y="NEXT")
@@ -136,9 +136,9 @@ class _Document(FPDF):
     def box(self, title: str, text: str, *, fill=LIGHT):
         self.set_fill_color(*fill)
         self.set_font("Helvetica", "B", 9.5)
-        self.multi_cell(0, 5.5, _safe(title), fill=True, new_x="LMARGIN", new_y="NEXT", padding=(1.5, 2, 0, 2))
+        self.paragraph(title, 5.5, fill=fill, indent=2)
         self.set_font("Helvetica", size=9)
-        self.multi_cell(0, 4.8, _safe(text), fill=True, new_x="LMARGIN", new_y="NEXT", padding=(0.5, 2, 1.5, 2))
+        self.paragraph(text, 4.8, fill=fill, indent=2)
         self.ln(3)
 
     def heading(self, text: str):
@@ -147,6 +147,58 @@ class _Document(FPDF):
         self.set_text_color(*BLUE)
         self.cell(0, 7, _safe(text), new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
+
+    def ensure_space(self, height: float) -> None:
+        """A new page unless ``height`` mm still fit above the bottom margin (blocks are
+        never split: lines are placed by hand, not by fpdf2's automatic page break)."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
+    def paragraph(self, text: str, line_height: float, *, width: float = 0, fill=None, indent: float = 0):
+        """``text`` wrapped at ``width`` (the page's by default), from the left margin, then
+        the cursor below it; on a filled background when ``fill`` is a colour."""
+        width = width or self.epw
+        lines = self.wrap(_safe(text), width - 2 * indent)
+        self.ensure_space(len(lines) * line_height + 1)
+        top = self.get_y()
+        if fill:
+            self.set_fill_color(*fill)
+            self.rect(self.l_margin, top, width, len(lines) * line_height + 1, style="F")
+        for number, line in enumerate(lines):
+            self.set_xy(self.l_margin + indent, top + 0.5 + number * line_height)
+            self.cell(width - 2 * indent, line_height, line)
+        self.set_xy(self.l_margin, top + len(lines) * line_height + (1 if fill else 0))
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """The lines of ``text`` in a cell ``width`` wide, in the current font: greedy on
+        spaces, word widths cached (a page repeats the same dates and prices). fpdf2's own
+        line breaking measures every character of every line, several times over."""
+        room = width - 2 * self.c_margin
+        cache = self.__dict__.setdefault("_word_widths", {})
+        key = (self.font_family, self.font_style, self.font_size_pt)
+
+        def measure(word):
+            if (key, word) not in cache:
+                cache[(key, word)] = self.get_string_width(word)
+            return cache[(key, word)]
+
+        space = measure(" ")
+        lines = []
+        for paragraph in text.split("\n"):
+            words = paragraph.split(" ")
+            if any(measure(word) > room for word in words):  # a word wider than the cell: fpdf2 cuts it
+                lines.extend(self.multi_cell(width, 4, paragraph, dry_run=True, output="LINES"))
+                continue
+            line, used = "", 0.0
+            for word in words:
+                size = measure(word)
+                if line and used + space + size > room:
+                    lines.append(line)
+                    line, used = word, size
+                else:
+                    line, used = (f"{line} {word}", used + space + size) if line else (word, size)
+            lines.append(line)
+        return lines
 
     def table(self, headings: list[str], widths: list[float], rows: list[list[str]], aligns: list[str],
               *, bold_rows: set[int] = frozenset()):
@@ -172,17 +224,17 @@ class _Document(FPDF):
                 pdf.ln(6)
 
             def row(self, values, line_height):
-                lines = max(len(pdf.multi_cell(w, line_height, v, dry_run=True, output="LINES"))
-                            for v, w in zip(values, widths))
-                height = lines * line_height + 1.5
+                cells = [pdf.wrap(value, width) for value, width in zip(values, widths)]
+                height = max(len(lines) for lines in cells) * line_height + 1.5
                 if pdf.get_y() + height > pdf.page_break_trigger:
                     pdf.add_page()
                     self.header()
                 top = pdf.get_y()
                 x = pdf.l_margin
-                for value, width, align in zip(values, widths, aligns):
-                    pdf.set_xy(x, top + 0.75)
-                    pdf.multi_cell(width, line_height, value, align=align)
+                for lines, width, align in zip(cells, widths, aligns):
+                    for number, line in enumerate(lines):
+                        pdf.set_xy(x, top + 0.75 + number * line_height)
+                        pdf.cell(width, line_height, line, align=align)
                     x += width
                 pdf.set_draw_color(*LIGHT)
                 pdf.set_line_width(0.2)
@@ -196,6 +248,7 @@ class _Document(FPDF):
         return _Table()
 
     def totals(self, rows: list[tuple[str, str]], *, strong_last: bool = True):
+        self.ensure_space(7 * len(rows) + 3)
         for index, (label, value) in enumerate(rows):
             strong = strong_last and index == len(rows) - 1
             self.set_x(105)
@@ -275,6 +328,7 @@ def render_invoice(*, invoice, lines, town: TownContact, site_url: str, online_p
         totals.append(("Avoirs", _money(-invoice.credited_cents)))
     totals += [("Déjà payé", _money(invoice.paid_cents)), ("Reste à payer", _money(invoice.balance_cents))]
     pdf.totals(totals)
+    pdf.ensure_space(50)  # the heading stays with what follows
     pdf.heading(f"Comment payer avant le {_date(invoice.due_date)}")
     online = (f"En ligne, par carte bancaire : {site_url}/espace-citoyen/factures/" if online_payment else
               f"En ligne : depuis votre espace citoyen ({site_url}/espace-citoyen/factures/), dès l'ouverture du "
@@ -286,15 +340,15 @@ def render_invoice(*, invoice, lines, town: TownContact, site_url: str, online_p
               "remis ou envoyé à la mairie.")
     pdf.set_font("Helvetica", size=9.5)
     for text in (online, desk, cheque):
-        pdf.multi_cell(0, 5, _safe(f"- {text}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(f"- {text}", 5)
     pdf.ln(2)
     pdf.set_font("Helvetica", "I", 8.5)
     pdf.set_text_color(*GREY)
-    pdf.multi_cell(0, 4.5, _safe(
+    pdf.paragraph((
         "Après la date d'échéance, une facture impayée est transmise au Trésor public, qui en assure le "
         "recouvrement. Une question sur cette facture : contactez le service Régie de la mairie"
         + (f" ({pdf.town.phone}" + (f", {pdf.town.email})" if pdf.town.email else ")") if pdf.town.phone else ".")
-    ), new_x="LMARGIN", new_y="NEXT")
+    ), 4.5)
     return pdf.output_bytes()
 
 
@@ -316,7 +370,7 @@ def render_credit_note(*, credit_note, invoice, lines, balance_after: int, town:
             + ("Le montant déjà payé dépasse désormais le montant dû : la différence vous sera remboursée par le "
                "Trésor public." if balance_after < 0 else
                "Si la facture est déjà réglée, la différence vous sera remboursée." if balance_after == 0 else ""))
-    pdf.multi_cell(0, 5, _safe(text.strip()), new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(text.strip(), 5)
     return pdf.output_bytes()
 
 
@@ -338,7 +392,7 @@ def render_receipt(*, payment, invoice, balance_after: int, town: TownContact) -
     pdf.totals([("Montant reçu", _money(payment.amount_cents)),
                 ("Reste à payer sur la facture", _money(max(balance_after, 0)))], strong_last=False)
     pdf.set_font("Helvetica", size=9.5)
-    pdf.multi_cell(0, 5, _safe(
+    pdf.paragraph((
         "La mairie atteste avoir reçu ce paiement au guichet de la régie."
-        + (" La facture est entièrement réglée." if balance_after <= 0 else "")), new_x="LMARGIN", new_y="NEXT")
+        + (" La facture est entièrement réglée." if balance_after <= 0 else "")), 5)
     return pdf.output_bytes()

@@ -18,9 +18,9 @@ booked late, or whose invoice was not possible then): those become regularisatio
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 
 from espace_citoyen.activities import rules
 from espace_citoyen.activities.models import (
@@ -53,8 +53,7 @@ def invoiced_months(*, before: datetime.date) -> list[datetime.date]:
     ))
 
 
-@dataclass(frozen=True, slots=True)
-class BillableDay:
+class BillableDay(NamedTuple):
     reservation_id: int
     household_id: int
     child_id: int
@@ -63,15 +62,22 @@ class BillableDay:
     activity_name: str
     school_year_id: int
     date: datetime.date
-    reason: str  # LineReason
+    reason: str  # a LineReason value
     late_booking: bool  # booked by an agent past the deadline: surcharge when the tariff has one
 
 
+# Only the agents' bookings need their time (a surcharge past the deadline): the others'
+# timestamps are not even read (400,000 fewer datetimes to parse on a town's month).
+_AGENT_BOOKED_AT = Case(When(source=ReservationSource.AGENT, then=F("created_at")), default=Value(None),
+                        output_field=DateTimeField())
 _FIELDS = (
     "pk", "child_id", "child__household_id", "child__first_name", "child__last_name", "occurrence__activity_id",
     "occurrence__activity__name", "occurrence__activity__school_year_id", "occurrence__activity__booking_rule_id",
-    "occurrence__date", "status", "source", "created_at", "cancelled_at", "attendance__status",
+    "occurrence__date", "status", "agent_booked_at", "cancelled_at", "attendance__status",
 )
+_CANCELLED, _JUSTIFIED, _PRESENT, _ABSENT = (ReservationStatus.CANCELLED.value, AttendanceStatus.JUSTIFIED.value,
+                                             AttendanceStatus.PRESENT.value, AttendanceStatus.ABSENT.value)
+_REASONS = {_PRESENT: LineReason.PRESENT.value, _ABSENT: LineReason.ABSENT.value, None: LineReason.BOOKED.value}
 
 
 def billable_days(*, month: datetime.date) -> list[BillableDay]:
@@ -84,7 +90,7 @@ def billable_days(*, month: datetime.date) -> list[BillableDay]:
     rows = (
         Reservation.objects.filter(period, invoice_line__isnull=True)
         .exclude(occurrence__status=OccurrenceStatus.CLOSED)
-        .order_by().values_list(*_FIELDS)
+        .annotate(agent_booked_at=_AGENT_BOOKED_AT).order_by().values_list(*_FIELDS)
     )
     booking_rules = {rule.pk: rule for rule in BookingRule.objects.all()}
     deadlines: dict[tuple[int, datetime.date], datetime.datetime] = {}
@@ -96,24 +102,18 @@ def billable_days(*, month: datetime.date) -> list[BillableDay]:
         return deadlines[key]
 
     days = []
+    late_cancel, booked = LineReason.LATE_CANCEL.value, LineReason.BOOKED.value
     for (pk, child_id, household_id, first_name, last_name, activity_id, activity_name, year_id, rule_id, day,
-         status, source, created_at, cancelled_at, attendance) in rows.iterator(chunk_size=5000):
-        if status == ReservationStatus.CANCELLED:
+         status, agent_booked_at, cancelled_at, attendance) in rows.iterator(chunk_size=10000):
+        if status == _CANCELLED:
             if cancelled_at is None or cancelled_at < deadline(rule_id, day):
                 continue
-            reason = LineReason.LATE_CANCEL
-        elif attendance == AttendanceStatus.JUSTIFIED:
+            reason = late_cancel
+        elif attendance == _JUSTIFIED:
             continue
-        elif attendance == AttendanceStatus.PRESENT:
-            reason = LineReason.PRESENT
-        elif attendance == AttendanceStatus.ABSENT:
-            reason = LineReason.ABSENT
         else:
-            reason = LineReason.BOOKED
-        late = source == ReservationSource.AGENT and created_at >= deadline(rule_id, day)
-        days.append(BillableDay(
-            reservation_id=pk, household_id=household_id, child_id=child_id,
-            child_name=f"{first_name} {last_name}", activity_id=activity_id, activity_name=activity_name,
-            school_year_id=year_id, date=day, reason=reason.value, late_booking=late,
-        ))
+            reason = _REASONS.get(attendance, booked)
+        late = agent_booked_at is not None and agent_booked_at >= deadline(rule_id, day)
+        days.append(BillableDay(pk, household_id, child_id, f"{first_name} {last_name}", activity_id, activity_name,
+                                year_id, day, reason, late))
     return days

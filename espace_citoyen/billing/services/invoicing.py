@@ -16,7 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from espace_citoyen.core.business_calendar import format_month
@@ -30,6 +31,7 @@ from .pricing import NO_QUOTIENT_LABEL, OUTSIDE_LABEL, PriceBook, household_resi
 __all__ = ["HouseholdPlan", "InvoicingPlan", "due_date_for", "invoicing_plan", "invoicing_write"]
 
 BATCH_HOUSEHOLDS = 500
+BOOKED = LineReason.BOOKED.value
 EXAMPLES = 20  # households named in a warning of the report
 
 
@@ -54,6 +56,7 @@ class InvoicingPlan:
     month: datetime.date
     plans: list[HouseholdPlan]
     report: dict
+    line_watermark: int = 0  # the last invoice line committed before the plan read the days
 
 
 def due_date_for(*, month: datetime.date, issue_date: datetime.date) -> datetime.date:
@@ -104,6 +107,7 @@ def invoicing_plan(*, month: datetime.date, today: datetime.date | None = None) 
     if end >= today:
         raise BillingError(f"Le mois de {format_month(start.year, start.month)} n'est pas terminé : il pourra être "
                            f"facturé à partir du {end + datetime.timedelta(days=1):%d/%m/%Y}.", code="month")
+    watermark = InvoiceLine.objects.aggregate(last=Max("pk"))["last"] or 0
     already = set(Invoice.objects.filter(month=start).values_list("household_id", flat=True))
     days = [day for day in billable_days(month=start) if day.household_id not in already]
     skipped_households = len(already)
@@ -147,7 +151,7 @@ def invoicing_plan(*, month: datetime.date, today: datetime.date | None = None) 
             if price is None:
                 missing_tariff[day.activity_name] += 1
                 continue
-            if day.reason == LineReason.BOOKED:
+            if day.reason == BOOKED:
                 not_taken[day.activity_name] += 1
             plan.lines.append({
                 "reservation_id": day.reservation_id, "child_id": day.child_id, "child_name": day.child_name,
@@ -177,7 +181,7 @@ def invoicing_plan(*, month: datetime.date, today: datetime.date | None = None) 
         report["warnings"]["no_tariff"] = {
             "count": sum(missing_tariff.values()), "examples": [f"{name} : {count} jour(s) non facturé(s)" for name, count
                                                                in sorted(missing_tariff.items())]}
-    return InvoicingPlan(month=start, plans=plans, report=report)
+    return InvoicingPlan(month=start, plans=plans, report=report, line_watermark=watermark)
 
 
 def _chunks(items: list, size: int):
@@ -185,21 +189,36 @@ def _chunks(items: list, size: int):
         yield items[index:index + size]
 
 
-def _already_billed(reservation_ids: list[int]) -> set[int]:
-    billed: set[int] = set()
-    for chunk in _chunks(reservation_ids, 5000):
-        billed.update(InvoiceLine.objects.filter(reservation_id__in=chunk).values_list("reservation_id", flat=True))
-    return billed
+LINE_COLUMNS = ("reservation_id", "child_id", "child_name", "activity_id", "activity_name", "date", "reason",
+                "unit_price_cents", "surcharge_cents", "amount_cents", "bracket_label", "is_regularisation")
 
 
-def _write_batch(plans: list[HouseholdPlan], *, month, run, actor, issue_date, due_date) -> list[Invoice]:
+def _insert_lines(lines: list[tuple[int, dict]]) -> None:
+    """Insert (invoice id, line) rows: one COPY on PostgreSQL (the ORM's bulk_create spends
+    most of a large run building model instances and SQL text), bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(InvoiceLine._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(name) for name in ("invoice_id", *LINE_COLUMNS))
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for invoice_id, line in lines:
+                    copy.write_row((invoice_id, *(line[name] for name in LINE_COLUMNS)))
+        return
+    InvoiceLine.objects.bulk_create([InvoiceLine(invoice_id=invoice_id, **line) for invoice_id, line in lines],
+                                    batch_size=2000)
+
+
+def _write_batch(plans: list[HouseholdPlan], *, month, run, actor, issue_date, due_date,
+                 watermark: int) -> tuple[list[Invoice], int]:
+    """Write one batch; returns its invoices and the new watermark (the last line id)."""
     with transaction.atomic():
-        # Locks the counter first: another run (or a retry) writing now waits here, then sees
-        # what it committed below.
+        # Lock the counter first: another run writing now makes us wait here, and what it
+        # committed is visible below. Lines are only ever written under this lock, so the
+        # lines newer than the watermark are the only ones that can bill our days again.
         counter_lock(kind=NumberKind.INVOICE, year=issue_date.year)
         invoiced = set(Invoice.objects.filter(month=month, household_id__in=[p.household_id for p in plans])
                        .values_list("household_id", flat=True))
-        billed = _already_billed([line["reservation_id"] for p in plans for line in p.lines])
+        billed = set(InvoiceLine.objects.filter(pk__gt=watermark).values_list("reservation_id", flat=True))
         kept = []
         for plan in plans:
             if plan.household_id in invoiced:
@@ -209,7 +228,7 @@ def _write_batch(plans: list[HouseholdPlan], *, month, run, actor, issue_date, d
             if plan.lines:
                 kept.append(plan)
         if not kept:
-            return []
+            return [], watermark
         numbers = numbers_take(kind=NumberKind.INVOICE, year=issue_date.year, count=len(kept))
         invoices = Invoice.objects.bulk_create([
             Invoice(number=number, household_id=plan.household_id, month=month, run=run, issue_date=issue_date,
@@ -222,17 +241,14 @@ def _write_batch(plans: list[HouseholdPlan], *, month, run, actor, issue_date, d
             by_number = dict(Invoice.objects.filter(number__in=numbers).values_list("number", "pk"))
             for invoice in invoices:
                 invoice.pk = by_number[invoice.number]
-        InvoiceLine.objects.bulk_create(
-            [InvoiceLine(invoice_id=invoice.pk, **line) for invoice, plan in zip(invoices, kept) for line in plan.lines],
-            batch_size=2000,
-        )
+        _insert_lines([(invoice.pk, line) for invoice, plan in zip(invoices, kept) for line in plan.lines])
         now = timezone.now()
         InvoiceEvent.objects.bulk_create([
             InvoiceEvent(invoice_id=invoice.pk, kind=InvoiceEventKind.ISSUED, to_status=InvoiceStatus.ISSUED,
                          actor=actor, created_at=now, detail=f"Facture de {len(plan.lines)} ligne(s)")
             for invoice, plan in zip(invoices, kept)
         ], batch_size=2000)
-        return invoices
+        return invoices, InvoiceLine.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
 def invoicing_write(*, plan: InvoicingPlan, run=None, actor=None, today: datetime.date | None = None,
@@ -243,9 +259,11 @@ def invoicing_write(*, plan: InvoicingPlan, run=None, actor=None, today: datetim
     due_date = due_date_for(month=plan.month, issue_date=issue_date)
     created: list[Invoice] = []
     total = len(plan.plans)
+    watermark = plan.line_watermark
     for done, batch in enumerate(_chunks(plan.plans, batch_size), start=1):
-        created.extend(_write_batch(batch, month=plan.month, run=run, actor=actor, issue_date=issue_date,
-                                    due_date=due_date))
+        invoices, watermark = _write_batch(batch, month=plan.month, run=run, actor=actor, issue_date=issue_date,
+                                           due_date=due_date, watermark=watermark)
+        created.extend(invoices)
         if progress:
             progress(min(done * batch_size, total), total)
     report = dict(plan.report)

@@ -58,6 +58,8 @@ class PriceBook:
     outside: dict[int, int] = field(default_factory=dict)  # activity → cents
     surcharge: dict[int, int] = field(default_factory=dict)  # activity → cents
     quotients: dict[tuple[int, int], int] = field(default_factory=dict)  # (household, year) → €
+    labels: dict[int, list[str]] = field(default_factory=dict)  # year → bracket labels, same order
+    _memo: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, school_year_ids) -> PriceBook:
@@ -77,6 +79,9 @@ class PriceBook:
                 tariff__activity__school_year_id__in=year_ids).values_list("tariff__activity_id", "bracket_id",
                                                                            "unit_price_cents"):
             book.prices[(activity_id, bracket_id)] = cents
+        for year_id, bounds in book.bounds.items():
+            book.labels[year_id] = [bracket_label(lower, bounds[i + 1] if i + 1 < len(bounds) else None)
+                                    for i, lower in enumerate(bounds)]
         # The latest row of each household and year is in force (rows are a history).
         for household_id, year_id, quotient in (HouseholdQuotient.objects.filter(school_year_id__in=year_ids)
                                                 .order_by("set_at", "id")
@@ -93,12 +98,20 @@ class PriceBook:
         if not bounds:
             return None
         index = len(bounds) - 1 if quotient is None else max(bisect.bisect_right(bounds, quotient) - 1, 0)
-        upper = bounds[index + 1] if index + 1 < len(bounds) else None
-        return self.bracket_ids[year_id][index], bracket_label(bounds[index], upper)
+        return self.bracket_ids[year_id][index], self.labels[year_id][index]
 
     def price(self, *, activity_id: int, year_id: int, household_id: int, outside_town: bool,
               late_booking: bool) -> Price | None:
-        """The price of one day, or None when the activity has no complete tariff."""
+        """The price of one day, or None when the activity has no complete tariff (the same
+        household, activity and lateness give the same price: computed once)."""
+        key = (activity_id, year_id, household_id, outside_town, late_booking)
+        if key not in self._memo:
+            self._memo[key] = self._price(activity_id=activity_id, year_id=year_id, household_id=household_id,
+                                          outside_town=outside_town, late_booking=late_booking)
+        return self._memo[key]
+
+    def _price(self, *, activity_id: int, year_id: int, household_id: int, outside_town: bool,
+               late_booking: bool) -> Price | None:
         if activity_id not in self.outside:
             return None
         surcharge = self.surcharge[activity_id] if late_booking else 0
