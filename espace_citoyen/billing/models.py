@@ -275,9 +275,13 @@ class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     reservation = models.OneToOneField("activities.Reservation", on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="invoice_line")
-    child = models.ForeignKey("family.Child", on_delete=models.SET_NULL, null=True, related_name="+")
+    # Links for convenience only: the names are copied, and a run inserts hundreds of
+    # thousands of lines, whose database-side key checks on these two would double its time.
+    child = models.ForeignKey("family.Child", on_delete=models.SET_NULL, null=True, related_name="+",
+                              db_constraint=False)
     child_name = models.CharField(_("enfant"), max_length=300)
-    activity = models.ForeignKey("activities.Activity", on_delete=models.SET_NULL, null=True, related_name="+")
+    activity = models.ForeignKey("activities.Activity", on_delete=models.SET_NULL, null=True, related_name="+",
+                                 db_constraint=False)
     activity_name = models.CharField(_("activité"), max_length=120)
     date = models.DateField(_("jour"))
     reason = models.CharField(_("motif"), max_length=12, choices=LineReason.choices)
