@@ -129,3 +129,15 @@ def test_empty_state_and_year_filter(client, family):
 def test_only_get(client, family):
     client.force_login(family["parent"])
     assert client.post(reverse("billing:detail", args=[family["invoice"].pk])).status_code == 405
+
+
+def test_my_data_export_includes_the_household_invoices(client, family):
+    import io
+    import zipfile
+
+    client.force_login(family["parent"])
+    response = client.get(reverse("portal:my_data_download"))
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert any(family["invoice"].number in name for name in names)
+    assert any(family["payment"].receipt_number in name for name in names)
+    assert not any(family["other_invoice"].number in name for name in names)
