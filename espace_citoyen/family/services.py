@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -217,7 +218,11 @@ def invitation_accept(*, user, invitation: Invitation) -> Demarche:
         old = membership.household
         membership.delete()
         if not old.memberships.exists() and not old.children.exists():
-            old.delete()
+            try:
+                with transaction.atomic():
+                    old.delete()
+            except ProtectedError:  # records that must outlive it (invoices) keep the household
+                pass
     Membership.objects.create(household=invitation.household, user=user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

@@ -94,7 +94,8 @@ def invoicing_run_execute(*, run_id: int, today: datetime.date | None = None) ->
     finally:
         cache.delete(key)
     _move(run, RunStatus.DONE, finished_at=timezone.now(), report=report, done_households=total)
-    logger.info("invoicing done run=%s month=%s invoices=%s", run.pk, run.month, report.get("invoices_created"))
+    logger.info("invoicing done run=%s month=%s dry_run=%s households=%s invoices=%s", run.pk, run.month, run.dry_run,
+                report.get("households"), report.get("invoices_created", 0))
     return run
 
 

@@ -141,3 +141,23 @@ def test_my_data_export_includes_the_household_invoices(client, family):
     assert any(family["invoice"].number in name for name in names)
     assert any(family["payment"].receipt_number in name for name in names)
     assert not any(family["other_invoice"].number in name for name in names)
+
+
+def test_joining_another_household_keeps_an_emptied_household_with_invoices(family):
+    """invitation_accept deletes the household its adult leaves when nothing is left in it; a
+    household with invoices (protected) stays, with them."""
+    import datetime
+
+    from django.utils import timezone
+
+    from espace_citoyen.family.models import Child, Invitation
+    from espace_citoyen.family.services import invitation_accept
+
+    parent, invoice = family["parent"], family["invoice"]
+    Child.objects.filter(household=invoice.household).delete()
+    other_household = family["other_invoice"].household
+    invitation = Invitation.objects.create(household=other_household, email=parent.email, token_hash="x" * 64,
+                                           expires_at=timezone.now() + datetime.timedelta(days=2))
+    invitation_accept(user=parent, invitation=invitation)
+    invoice.refresh_from_db()
+    assert invoice.household_id and not invoice.household.memberships.exists()
