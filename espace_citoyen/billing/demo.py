@@ -2,8 +2,8 @@
 quotient brackets and tariffs of the 2026-2027 activities, the Bernard household's quotient
 read on the CAF certificate Camille transmitted to the Régie, October 2026 bookings, and the
 invoices of October and November 2026 – October paid at the desk by cheque, November to pay
-and corrected by a credit note (Nathan's absence of 12 November, justified afterwards by a
-medical certificate).
+and corrected by a credit note (Chloé's canteen meal of 20 November, not served: her class was
+on a school trip).
 
 The months are those of the activities demo (fixed dates around November 2026); the runs
 are made "as of" the day after each month, through the same services as the back office."""
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from datetime import date
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from espace_citoyen.accounts.models import AccountStatus, User
 from espace_citoyen.accounts.services import demo_totp_device
@@ -51,7 +50,7 @@ OCTOBER_BOOKINGS = {  # child: {activity: weekdays}, 1–16 October (the Toussai
     "Chloé": {"Restauration scolaire": [0, 1, 3, 4], "Accueil du soir": [0, 1]},
     "Nathan": {"Restauration scolaire": [0, 1, 3, 4], "Accueil du matin": [0, 3]},
 }
-NATHAN_ABSENT = date(2026, 11, 12)
+SCHOOL_TRIP = date(2026, 11, 20)  # Chloé's class on a trip with a packed lunch: the meal is credited
 
 
 def _agent(group) -> User:
@@ -127,33 +126,6 @@ def _run(month: date, as_of: date, agent) -> None:
     invoicing_run_execute(run_id=run.pk, today=as_of)
 
 
-def _justify_nathan(nathan: Child, agent) -> None:
-    """12 November: Nathan was absent; the medical certificate comes after the invoice."""
-    from espace_citoyen.activities.services.attendance import attendance_mark
-    from espace_citoyen.core.services_map import TownService
-    from espace_citoyen.documents.demo import _pdf
-    from espace_citoyen.documents.models import DocumentType
-    from espace_citoyen.documents.services import document_upload, documents_transmit
-    from espace_citoyen.family.models import Membership
-
-    reservations = [r for r in Reservation.objects.filter(child=nathan, occurrence__date=NATHAN_ABSENT,
-                                                            status=ReservationStatus.BOOKED).select_related("attendance")
-                    if getattr(r, "attendance", None) is not None and r.attendance.status == AttendanceStatus.ABSENT]
-    if not reservations:
-        return
-    parent = Membership.objects.filter(household_id=nathan.household_id).order_by("joined_at").first().user
-    upload = SimpleUploadedFile("certificat-medical.pdf", _pdf("Certificat médical", [
-        "Je soussignée, Dr Sophie Lambert, certifie avoir examiné Nathan Bernard le 12 novembre 2026.",
-        "Son état de santé justifiait une éviction de la collectivité ce jour-là."]), content_type="application/pdf")
-    certificate = document_upload(user=parent, uploaded_file=upload, doc_type=DocumentType.MEDICAL_CERTIFICATE,
-                                  label="Certificat médical de Nathan (12 novembre)")
-    documents_transmit(user=parent, documents=[certificate], service=TownService.SCOLAIRE,
-                       message="Certificat médical pour l'absence de Nathan le 12 novembre.")
-    for reservation in reservations:
-        attendance_mark(reservation=reservation, status=AttendanceStatus.JUSTIFIED, actor=agent,
-                        justification=certificate)
-
-
 def seed(*, stdout):
     from .services.credit_notes import credit_note_create
     from .services.payments import payment_record
@@ -177,12 +149,11 @@ def seed(*, stdout):
         payment_record(invoice=october, amount_cents=october.balance_cents, method="cheque", cheque_number="0004567",
                        bank="Crédit Agricole Île-de-France", received_on=date(2026, 11, 10), actor=agent)
         _run(NOVEMBER, date(2026, 12, 1), agent)
-        _justify_nathan(nathan, agent)
         november = Invoice.objects.get(household=household, month=NOVEMBER)
-        absent = list(november.lines.filter(child=nathan, date=NATHAN_ABSENT))
-        if absent:
-            credit_note_create(invoice=november, lines={line.pk: None for line in absent}, actor=agent,
-                               reason="Absence du 12 novembre justifiée par un certificat médical",
+        trip = list(november.lines.filter(child=chloe, date=SCHOOL_TRIP, activity_name="Restauration scolaire"))
+        if trip:
+            credit_note_create(invoice=november, lines={line.pk: None for line in trip}, actor=agent,
+                               reason="Sortie scolaire du 20 novembre : repas non servi par la cantine",
                                today=date(2026, 12, 1))
     invoices = Invoice.objects.filter(household=household).order_by("month")
     stdout.write("Factures : " + ", ".join(f"{i.number} ({i.month:%m/%Y}, {i.display_status().lower()})"
