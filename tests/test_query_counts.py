@@ -465,3 +465,98 @@ def test_occurrences_listing_activity_filter(admin_client):
         make_activity(name=f"Filtre {index}", label=f"T-qc{index % 5}")
     large = _count(admin_client, url, {"activity": target.pk})
     assert large == small
+
+
+# --- Invoices (billing) ------------------------------------------------------------------------
+
+
+def _billing_family(tag: str, *, invoices: int, lines: int):
+    """A parent whose household has ``invoices`` invoices of ``lines`` lines each, the last one
+    with as many payments and credit notes as lines (capped at 5), written as rows."""
+    from espace_citoyen.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+
+    user, (child,) = make_parent(f"qc.bill.{tag}@example.fr", last_name=f"Qcbill{tag}", children=("Léa",))
+    household = user.memberships.get().household
+    created = []
+    for index in range(invoices):
+        month = datetime.date(2000 + index // 12, index % 12 + 1, 1)
+        invoice = Invoice.objects.create(
+            number=f"FQC{tag[:3]}-{household.pk}-{index:03d}", household=household, month=month, issue_date=month,
+            due_date=month + datetime.timedelta(days=40), total_cents=100 * lines, addressee=f"Qcbill{tag} famille",
+            pricing_note="Tarif maximal : quotient non transmis")
+        InvoiceLine.objects.bulk_create([
+            InvoiceLine(invoice=invoice, child=child, child_name=f"Léa Qcbill{tag}", activity_name="Cantine QC",
+                        date=month + datetime.timedelta(days=day), reason="present", unit_price_cents=100,
+                        amount_cents=100, bracket_label="Tranche QC") for day in range(lines)])
+        created.append(invoice)
+    last = created[-1]
+    for index, line in enumerate(last.lines.all()[: min(lines, 5)]):
+        Payment.objects.create(invoice=last, amount_cents=1, method="cash", received_on=last.issue_date,
+                               receipt_number=f"RQC{tag[:3]}-{last.pk}-{index}")
+        credit = CreditNote.objects.create(number=f"AQC{tag[:3]}-{last.pk}-{index}", invoice=last,
+                                           issue_date=last.issue_date, reason="QC", total_cents=1)
+        CreditNoteLine.objects.create(credit_note=credit, invoice_line=line, amount_cents=1)
+    return user, last
+
+
+def test_invoices_list(db, client):
+    small, _ = _billing_family("small", invoices=SMALL, lines=1)
+    large, _ = _billing_family("large", invoices=LARGE, lines=1)
+    url = reverse("billing:list")
+    assert _citizen_count(client, large, url, shows="FQClar", times=12) == _citizen_count(client, small, url)
+
+
+def test_invoice_detail(db, client):
+    small, small_invoice = _billing_family("small", invoices=1, lines=SMALL)
+    large, large_invoice = _billing_family("large", invoices=1, lines=LARGE)
+    small_count = _citizen_count(client, small, reverse("billing:detail", args=[small_invoice.pk]))
+    large_count = _citizen_count(client, large, reverse("billing:detail", args=[large_invoice.pk]),
+                                 shows="Léa Qcbilllarge", times=1)
+    assert large_count == small_count
+
+
+def test_admin_invoices_list_and_detail(admin_client):
+    url = reverse("billing_invoices:index")
+    for index in range(SMALL):
+        _billing_family(f"adsmall{index}", invoices=1, lines=1)
+    small = _count(admin_client, url, {"q": "qcbilladsmall"}, shows="famille", times=SMALL)
+    for index in range(LARGE):
+        _billing_family(f"adlarge{index}", invoices=1, lines=1)
+    large = _count(admin_client, url, {"q": "qcbilladlarge"}, shows="famille", times=LARGE)
+    assert large == small
+    _user, few = _billing_family("detsmall", invoices=1, lines=SMALL)
+    _user, many = _billing_family("detlarge", invoices=1, lines=LARGE)
+    assert (_count(admin_client, reverse("billing_invoices:detail", args=[many.pk]), shows="Cantine QC", times=LARGE)
+            == _count(admin_client, reverse("billing_invoices:detail", args=[few.pk])))
+
+
+def test_admin_credit_proposals(admin_client):
+    from espace_citoyen.activities.models import Attendance, AttendanceStatus
+    from espace_citoyen.billing.models import InvoiceLine
+
+    url = reverse("billing_invoices:proposals")
+
+    def propose(tag, count):
+        activity = make_activity(name=f"Cantine prop {tag}", label="T-qcb")
+        parent, (child,) = make_parent(f"qc.prop.{tag}@example.fr", last_name=f"Qcprop{tag}", children=("A",))
+        _user, invoice = _billing_family(f"prop{tag}", invoices=1, lines=count)
+        for index, line in enumerate(invoice.lines.all()):
+            occurrence = make_occurrence(activity, today() - datetime.timedelta(days=index + 1))
+            reservation = Reservation.objects.create(child=child, occurrence=occurrence)
+            Attendance.objects.create(reservation=reservation, status=AttendanceStatus.JUSTIFIED)
+            InvoiceLine.objects.filter(pk=line.pk).update(reservation=reservation)
+
+    propose("small", SMALL)
+    small = _count(admin_client, url)
+    propose("large", LARGE)
+    assert _count(admin_client, url, shows="Qcbillproplarge", times=LARGE) == small
+
+
+def test_admin_quotients_list(admin_client):
+    url = reverse("billing_quotients:index")
+    for index in range(SMALL):
+        _billing_family(f"qfsmall{index}", invoices=1, lines=1)
+    small = _count(admin_client, url, {"q": "qcbillqfsmall"})
+    for index in range(LARGE):
+        _billing_family(f"qflarge{index}", invoices=1, lines=1)
+    assert _count(admin_client, url, {"q": "qcbillqflarge"}, shows="Foyer n°", times=LARGE) == small

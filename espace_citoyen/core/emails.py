@@ -28,7 +28,9 @@ def site_url(path: str = "") -> str:
 
 def render_email(*, template: str, context: dict) -> tuple[str, str, str | None]:
     """(subject, text body, HTML body or None) of ``template`` with the shared context."""
-    context = {"site_url": site_url(), "town": town_contact(), **context}
+    context = {"site_url": site_url(), **context}
+    if "town" not in context:  # callers sending many e-mails pass it once
+        context["town"] = town_contact()
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
     try:

@@ -3,7 +3,7 @@ read from ``settings.ESPACE_CITOYEN_RETENTION[key]``; the portal's ``purge_expir
 command and the agents' account deletion apply them (espace_citoyen/portal/retention.py).
 
 A domain registers its rules in its AppConfig.ready() (the portal registers those of the
-domains it composes; billing registers "invoices" and "payments" itself when it lands):
+domains it composes; billing registers "invoices" and "payments" itself, billing/retention.py):
 
     register(RetentionRule(key="invoices", label="Factures", expired=..., purge=...))
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from espace_citoyen.core.emails import send_templated_email
@@ -220,7 +221,11 @@ def invitation_accept(*, user, invitation: Invitation) -> Demarche:
         old = membership.household
         _membership_end(membership)
         if not old.memberships.exists() and not old.children.exists():
-            old.delete()
+            try:
+                with transaction.atomic():
+                    old.delete()
+            except ProtectedError:  # records that must outlive it (invoices) keep the household
+                pass
     Membership.objects.create(household=invitation.household, user=user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -84,7 +84,8 @@ def _delete_files(files: list) -> None:
 def account_erase(*, user, reason: str) -> ErasureSummary:
     """Delete a citizen's account and what only they hold: vault documents (files too),
     démarches and their timelines, calendar feeds; their household when they were its only
-    adult (children and photos), otherwise they leave it (the other adults keep the children).
+    adult (children and photos; a household that invoices must keep stays, emptied),
+    otherwise they leave it (the other adults keep the children).
     A town agent's account is never erased here."""
     if is_agent_account(user):
         raise ValueError("A town agent's account is not erased by the retention rules.")
@@ -97,7 +98,14 @@ def account_erase(*, user, reason: str) -> ErasureSummary:
             household_leave(user=user)
         else:
             files += [(child.photo.storage, child.photo.name) for child in household.children.all() if child.photo]
-            household.delete()
+            try:
+                with transaction.atomic():
+                    household.delete()
+            except ProtectedError:
+                # Records kept for a legal period (the household's invoices) hold it: it stays,
+                # emptied of its children and of the person, until those records go too.
+                household.children.all().delete()
+                Membership.objects.filter(user=user).delete()
     logger.info("retention: account %s erased (%s)", user.pk, reason)
     user.delete()
     _delete_files(files)

@@ -35,6 +35,7 @@ class Dashboard:
     documents_used: int = 0
     documents_quota: int = 0
     activities: object = None  # activities.selectors.summary.ActivitiesSummary, validated accounts only
+    invoices: object = None  # billing.selectors.citizen.InvoicesSummary, validated accounts only
     urls: dict = field(default_factory=dict)
 
 
@@ -80,6 +81,9 @@ def dashboard_for(*, user) -> Dashboard:
         dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
         if dashboard.children_count:
             dashboard.activities = activities_summary_for(user=user)
+        from espace_citoyen.billing.selectors.citizen import invoices_summary_for
+
+        dashboard.invoices = invoices_summary_for(user=user)
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
     dashboard.documents_count, dashboard.documents_used, dashboard.documents_quota = _document_counts(user=user)
     dashboard.urls = {
@@ -91,5 +95,6 @@ def dashboard_for(*, user) -> Dashboard:
         "messages": reverse("messaging:inbox"),
         "contact": reverse("accounts:contact_details"),
         "my_data": reverse("portal:my_data"),
+        "invoices": reverse("billing:list"),
     }
     return dashboard

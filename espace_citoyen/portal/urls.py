@@ -19,4 +19,5 @@ urlpatterns = [
     path("demarches/", include("espace_citoyen.demarches.urls")),
     path("messages/", include("espace_citoyen.messaging.urls")),
     path("", include("espace_citoyen.activities.urls")),
+    path("factures/", include("espace_citoyen.billing.urls")),
 ]

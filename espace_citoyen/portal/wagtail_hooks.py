@@ -8,6 +8,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from espace_citoyen.accounts import admin as accounts_admin
 from espace_citoyen.activities import admin as activities_admin
+from espace_citoyen.billing import admin as billing_admin
 from espace_citoyen.demarches import admin as demarches_admin
 from espace_citoyen.documents import admin as documents_admin
 from espace_citoyen.family import admin as family_admin
@@ -42,6 +43,12 @@ class EspaceCitoyenGroup(ViewSetGroup):
         activities_admin.AttendanceViewSet,
         activities_admin.ReservationAdminViewSet,
         AccountDeletionViewSet,
+        billing_admin.InvoiceViewSet,
+        billing_admin.InvoicingRunViewSet,
+        billing_admin.QuotientViewSet,
+        billing_admin.ActivityTariffViewSet,
+        billing_admin.QuotientBracketViewSet,
+        billing_admin.AccountingExportViewSet,
     )
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "espace_citoyen.documents",
     "espace_citoyen.messaging",
     "espace_citoyen.activities",
+    "espace_citoyen.billing",
     "espace_citoyen.portail_famille",
     # Wagtail
     "wagtail.contrib.settings",
@@ -408,7 +409,7 @@ ESPACE_CITOYEN_WAITING_OFFER_HOURS = 24
 # Espace citoyen: retention of personal data (RGPD), applied every night by
 # `manage.py purge_expired_data` (espace_citoyen/portal/retention.py; the README's
 # "Conservation des données" says where each duration comes from). Durations in days.
-# An entry whose rule no domain has registered yet (billing) is reported and skipped.
+# An entry whose rule no domain has registered yet is reported and skipped.
 ESPACE_CITOYEN_RETENTION = {
     # Sign-ups never confirmed: deleted once their confirmation link has expired
     # (ESPACE_CITOYEN_EMAIL_CONFIRMATION_DAYS) plus this margin.
@@ -422,8 +423,18 @@ ESPACE_CITOYEN_RETENTION = {
     # Days of activity with their bookings, waiting lists and attendance: the school year
     # plus one year (administrative usefulness of registers of attendance).
     "bookings_and_attendance": {"days": 2 * 365},
-    # Billing (domain being built): invoices and payments, ten years (public accounting
-    # records). Registered by the billing domain (core.retention.register).
+    # Billing: invoices and payments, ten years (public accounting
+    # records). Registered by the billing domain (billing/retention.py).
     "invoices": {"days": 10 * 365},
     "payments": {"days": 10 * 365},
 }
+
+# Espace citoyen: invoices of the children's activities (espace_citoyen/billing).
+# An invoice of month M is due on this day of month M+1 (never sooner than
+# ESPACE_CITOYEN_INVOICE_MIN_DAYS_TO_PAY days after it is issued).
+ESPACE_CITOYEN_INVOICE_DUE_DAY = int(os.environ.get("ESPACE_CITOYEN_INVOICE_DUE_DAY", "15"))
+ESPACE_CITOYEN_INVOICE_MIN_DAYS_TO_PAY = 10
+# Days after the due date when the daily `send_invoice_reminders` reminds an unpaid invoice, once.
+ESPACE_CITOYEN_INVOICE_REMINDER_DAYS = int(os.environ.get("ESPACE_CITOYEN_INVOICE_REMINDER_DAYS", "10"))
+# Postcodes of the town: a household none of whose adults lives there pays the "hors commune" price.
+ESPACE_CITOYEN_TOWN_POSTCODES = env_list("ESPACE_CITOYEN_TOWN_POSTCODES", "78670")

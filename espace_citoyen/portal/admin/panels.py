@@ -9,6 +9,8 @@ it, one line per back-office queue they may work on, each a count with a link to
 - "Dossiers d'inscription à examiner" (Pôle scolaire): dossiers sent, not yet decided.
 - "Familles à rapprocher" (accounts.import_portail_famille): Portail Famille family lines
   whose parent already had an account, waiting for an agent's decision.
+- "Factures à payer" (Régie, billing.view_invoice): open invoices, overdue ones apart; "Avoirs
+  à proposer": billed days whose absence was justified, or whose day was closed, afterwards.
 
 Transmitted documents have no read / unread state (documents.DocumentTransmission), so
 there is no "à consulter" line; the waiting-list offers have no back-office screen to link
@@ -35,6 +37,8 @@ from wagtail.admin.ui.components import Component
 from espace_citoyen.accounts import selectors as accounts
 from espace_citoyen.activities.models import DossierStatus
 from espace_citoyen.activities.selectors import dossiers
+from espace_citoyen.billing.models import OPEN_INVOICE_STATUSES, Invoice
+from espace_citoyen.billing.selectors import staff as billing
 from espace_citoyen.demarches import selectors as demarches
 from espace_citoyen.demarches.models import DemarcheKind, DemarcheStatus
 from espace_citoyen.portail_famille import selectors as portail_famille
@@ -94,6 +98,22 @@ def _reconciliation_line(*, user) -> ToProcessLine | None:
         label=_("Familles à rapprocher"), count=portail_famille.reconciliations_pending_count(user=user),
         url=reverse("portail_famille_reconciliation:index"),
     )
+def _billing_lines(*, user, now) -> list[ToProcessLine]:
+    """Régie: open invoices (overdue apart) and days to credit (an absence justified or a day
+    closed after the invoice)."""
+
+    if not user.has_perm("billing.view_invoice"):
+        return []
+    today = timezone.localdate(now)
+    counts = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    url = reverse("billing_invoices:index")
+    return [
+        ToProcessLine(label=_("Factures à payer"), count=counts["total"], url=url, overdue=counts["overdue"],
+                      overdue_url=f"{url}?{urlencode({'etat': billing.OVERDUE})}"),
+        ToProcessLine(label=_("Avoirs à proposer"), count=billing.credit_proposals().count(),
+                      url=reverse("billing_invoices:proposals")),
+    ]
 
 
 def to_process_lines(*, user, now=None) -> list[ToProcessLine] | None:
@@ -108,6 +128,7 @@ def to_process_lines(*, user, now=None) -> list[ToProcessLine] | None:
         _demarches_line(user=user, now=now, accounts_shown=accounts_line is not None),
         _dossiers_line(user=user),
         _reconciliation_line(user=user),
+        *_billing_lines(user=user, now=now),
     ]
     lines = [line for line in lines if line is not None]
     return lines or None

@@ -1,4 +1,4 @@
-"""Import of the former Portail Famille: CSV parsing (accounts/legacy.py), the write
+"""Import of the former Portail Famille: CSV parsing (portail_famille/parsing.py), the write
 service (services.legacy_import), the management command and the admin upload form."""
 
 import io

@@ -17,6 +17,7 @@ from espace_citoyen.accounts.groups import ensure_relations_population_group
 from espace_citoyen.accounts.models import AccountStatus
 from espace_citoyen.activities.models import Dossier, DossierStatus, SchoolYear
 from espace_citoyen.activities.services.catalogue import catalogue_ensure_group_permissions
+from espace_citoyen.billing.models import OPEN_INVOICE_STATUSES, Invoice
 from espace_citoyen.core.services_map import SERVICE_GROUPS, TownService, ensure_service_groups
 from espace_citoyen.demarches.models import Demarche, DemarcheKind, DemarcheStatus
 from espace_citoyen.demarches.services import demarche_open
@@ -32,6 +33,7 @@ ACCOUNTS_URL = "/admin/espace-citoyen/comptes-a-valider/"
 DEMARCHES_URL = "/admin/espace-citoyen/demarches/"
 DOSSIERS_URL = "/admin/espace-citoyen/dossiers-inscription/"
 RECONCILIATION_URL = "/admin/espace-citoyen/familles-a-rapprocher/"
+INVOICES_URL = "/admin/espace-citoyen/factures/"
 WAITING = [DemarcheStatus.SENT, DemarcheStatus.IN_PROGRESS]
 
 
@@ -207,8 +209,12 @@ def test_superuser_sees_every_line(client, otp_login, superuser, waiting_work):
     assert f"Comptes à valider : {accounts} (dont {accounts_overdue} en retard)" in body
     assert f"Démarches en attente : {demarches} (dont {demarches_overdue} en retard)" in body
     assert f"Dossiers d'inscription à examiner : {dossiers}" in body
-    assert hrefs(fragment) == [ACCOUNTS_URL, f"{ACCOUNTS_URL}?en_retard=1", DEMARCHES_URL,
-                               f"{DOSSIERS_URL}?status=submitted", RECONCILIATION_URL]
+    invoices = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES)
+    overdue = invoices.filter(due_date__lt=timezone.localdate()).count()
+    assert f"Factures à payer : {invoices.count()} (dont {overdue} en retard)" in body
+    expected = [ACCOUNTS_URL, f"{ACCOUNTS_URL}?en_retard=1", DEMARCHES_URL, f"{DOSSIERS_URL}?status=submitted",
+                RECONCILIATION_URL, INVOICES_URL] + ([f"{INVOICES_URL}?etat=overdue"] if overdue else [])
+    assert hrefs(fragment) == expected
 
 
 def test_communication_sees_no_panel(client, otp_login, editor, waiting_work):
@@ -217,7 +223,10 @@ def test_communication_sees_no_panel(client, otp_login, editor, waiting_work):
 
 
 def test_empty_state(client, otp_login, regie_agent):
+    from espace_citoyen.billing.models import OPEN_INVOICE_STATUSES, Invoice
+
     Demarche.objects.filter(service=TownService.REGIE, status__in=WAITING).update(status=DemarcheStatus.CLOSED)
+    Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).update(status="paid")
     fragment = panel(client, otp_login, regie_agent)
     assert fragment is not None
     body = text(fragment)
@@ -306,3 +315,18 @@ def test_whole_admin_home_query_count_does_not_grow(client, otp_login, superuser
     add_volume(citizen, 60)
     with django_assert_max_num_queries(len(small)):
         assert client.get(ADMIN_HOME).status_code == 200
+
+
+def test_regie_sees_invoices_to_pay_and_credit_notes_to_propose(client, otp_login, regie_agent):
+    from espace_citoyen.activities.models import Attendance, AttendanceStatus
+    from espace_citoyen.billing.models import OPEN_INVOICE_STATUSES, Invoice
+    from espace_citoyen.billing.selectors.staff import credit_proposals
+
+    invoice = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).first()  # the demo's November invoice
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=datetime.date(2020, 1, 15))
+    line = invoice.lines.filter(credit_lines__isnull=True).first()
+    Attendance.objects.filter(reservation_id=line.reservation_id).update(status=AttendanceStatus.JUSTIFIED)
+    body = text(panel(client, otp_login, regie_agent))
+    open_count = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).count()
+    assert f"Factures à payer : {open_count} (dont 1 en retard)" in body
+    assert f"Avoirs à proposer : {credit_proposals().count()}" in body

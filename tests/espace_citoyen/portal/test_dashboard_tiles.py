@@ -40,6 +40,7 @@ def test_validated_parent_sees_every_tile_with_counts(client):
     assert "2 démarches en cours" in html and "3 démarches au total" in html
     assert "Actualités et messages" in html and 'href="/espace-citoyen/messages/"' in html
     assert "Mes factures" in html and "Aucune facture pour le moment" in html
+    assert 'href="/espace-citoyen/factures/"' in html
     assert "Mes documents" in html and "2 documents" in html and "Espace utilisé :" in html
     assert 'href="/espace-citoyen/coordonnees/"' in html
     assert 'href="/espace-citoyen/mes-donnees/"' in html
@@ -143,6 +144,58 @@ def test_dashboard_query_budget(client, django_assert_max_num_queries):
     add_demarches(parent, 30)
     client.force_login(parent)
     client.get("/espace-citoyen/")
-    # The unread count is computed once (header and tile); the activities tile costs three.
-    with django_assert_max_num_queries(23):
+    # The unread count is computed once (header and tile); the activities tile costs three,
+    # the invoices tile one.
+    with django_assert_max_num_queries(24):
         assert client.get("/espace-citoyen/").status_code == 200
+
+
+def _invoice(parent, *, month, total, paid=0, due=None, status="issued"):
+    from espace_citoyen.billing.models import Invoice
+
+    household = parent.memberships.get().household
+    number = f"FTEST-{household.pk:04d}{month.month:02d}"
+    return Invoice.objects.create(number=number, household=household, month=month, issue_date=month, status=status,
+                                  due_date=due or month.replace(day=15), total_cents=total, paid_cents=paid,
+                                  addressee="Camille Martin", pricing_note="Tarif maximal : quotient non transmis")
+
+
+def test_invoices_tile_shows_the_total_due_and_the_next_due_date(client):
+    import datetime
+
+    parent = make_citizen("factures.tuile@example.fr")
+    today = timezone.localdate()
+    _invoice(parent, month=datetime.date(2020, 1, 1), total=5000, paid=5000, status="paid")
+    _invoice(parent, month=datetime.date(2020, 2, 1), total=1250, due=today + datetime.timedelta(days=20))
+    _invoice(parent, month=datetime.date(2020, 3, 1), total=3000, paid=1000, status="partially_paid",
+             due=today + datetime.timedelta(days=5))
+    html = _html(client, parent).replace("\u00a0", " ")
+    assert "32,50 € à payer" in html
+    assert f"Prochaine échéance : {(today + datetime.timedelta(days=5)).day} " in html
+    assert 'href="/espace-citoyen/factures/"' in html
+
+
+def test_invoices_tile_overdue_and_nothing_to_pay(client):
+    import datetime
+
+    parent = make_citizen("factures.retard@example.fr")
+    _invoice(parent, month=datetime.date(2020, 1, 1), total=1000, due=datetime.date(2020, 2, 15))
+    assert "1 facture en retard" in _html(client, parent)
+    other = make_citizen("factures.payees@example.fr")
+    _invoice(other, month=datetime.date(2020, 1, 1), total=1000, paid=1000, status="paid")
+    html = _html(client, other)
+    assert "Rien à payer" in html and "1 facture à consulter" in html
+
+
+def test_invoices_tile_query_count_does_not_grow_with_invoices(client):
+    import datetime
+
+    small = make_citizen("factures.peu@example.fr")
+    _invoice(small, month=datetime.date(2020, 1, 1), total=100)
+    large = make_citizen("factures.beaucoup@example.fr")
+    for month in range(1, 13):
+        _invoice(large, month=datetime.date(2020, month, 1), total=100 * month)
+    _dashboard_queries(client, small)
+    small_count = _dashboard_queries(client, small)
+    _dashboard_queries(client, large)
+    assert _dashboard_queries(client, large) == small_count

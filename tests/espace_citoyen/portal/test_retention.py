@@ -141,18 +141,26 @@ def test_days_of_activity_and_their_bookings_go_after_two_years():
 
 
 def test_entries_without_a_registered_rule_are_skipped_then_a_domain_registers_one(settings, capsys):
+    """A table entry whose domain is not installed (here a made-up one) is reported and
+    skipped; once a domain registers its rule, the run applies it with the table's days."""
+    settings.ESPACE_CITOYEN_RETENTION = {**settings.ESPACE_CITOYEN_RETENTION, "archives_test": {"days": 30}}
     call_command("purge_expired_data", "--dry-run")
     out = capsys.readouterr().out
-    assert "[invoices] : aucune règle enregistrée" in out and "Simulation : rien n'a été supprimé" in out
+    assert "[archives_test] : aucune règle enregistrée" in out and "Simulation : rien n'a été supprimé" in out
     seen = []
     registry.register(registry.RetentionRule(
-        "invoices", "Factures", expired=lambda now, entry: seen.append((now, entry["days"])) or [],
+        "archives_test", "Archives", expired=lambda now, entry: seen.append((now, entry["days"])) or [],
         purge=lambda objects, now: 0))
     try:
         report = purge_expired_data(now=NOW)
     finally:
-        registry.unregister("invoices")
-    assert seen == [(NOW, 10 * 365)] and "invoices" not in report.skipped
+        registry.unregister("archives_test")
+    assert seen == [(NOW, 30)] and "archives_test" not in report.skipped
+
+
+def test_billing_registers_its_rules():
+    """Invoices and payments are kept ten years by billing's own rules."""
+    assert registry.get_rule("invoices") is not None and registry.get_rule("payments") is not None
 
 
 # --- Deletion requested in "Mes données", carried out by an agent --------------------------

@@ -1,0 +1,14 @@
+"""Back office of the billing (group Régie): invoices and the desk (payments, credit notes),
+the monthly invoicing, families' quotients, tariffs and brackets, accounting exports. The
+portal lists these viewsets in the "Espace citoyen" menu."""
+
+from .exports import AccountingExportViewSet
+from .invoices import InvoiceViewSet
+from .quotients import QuotientViewSet
+from .runs import InvoicingRunViewSet
+from .tariffs import ActivityTariffViewSet, QuotientBracketViewSet
+
+__all__ = [
+    "AccountingExportViewSet", "ActivityTariffViewSet", "InvoiceViewSet", "InvoicingRunViewSet",
+    "QuotientBracketViewSet", "QuotientViewSet",
+]

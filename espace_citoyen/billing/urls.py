@@ -1,0 +1,16 @@
+"""Mounted at /espace-citoyen/factures/ by portal/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("", views.invoice_list, name="list"),
+    path("<int:pk>/", views.invoice_detail, name="detail"),
+    path("<int:pk>/payer/", views.invoice_pay, name="pay"),
+    path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
+    path("avoirs/<int:pk>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
+    path("recus/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
+]
