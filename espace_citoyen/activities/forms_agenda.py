@@ -40,7 +40,12 @@ class PatternForm(forms.Form):
         self.fields["activity"].error_messages["invalid_choice"] = "Choisissez une activité de la liste."
         self.fields["activity"].label_from_instance = lambda a: a.name
         self._children = {c.pk: c for c in children}
-        self.fields["children"].choices = [(c.pk, c.first_name) for c in children]
+        self.fields["children"].choices = [(c.pk, self.child_label(c)) for c in children]
+
+    @staticmethod
+    def child_label(child) -> str:
+        """A parent picks among their own children: the first name says it."""
+        return child.first_name
 
     def clean_exceptions(self) -> set[datetime.date]:
         raw = self.cleaned_data.get("exceptions", "")
@@ -80,6 +85,13 @@ class AgentPatternForm(PatternForm):
         error_messages={"required": "Indiquez le motif de la dérogation.",
                         "max_length": "Le motif ne doit pas dépasser 200 caractères."},
     )
+
+    @staticmethod
+    def child_label(child) -> str:
+        """An agent sees every family: "Bernard Chloé – CM1, École des Tilleuls", so that two
+        children of the same first name (or a household's twins) never look alike."""
+        where = ", ".join(part for part in (child.school_class, child.school) if part)
+        return f"{child.last_name} {child.first_name}" + (f" – {where}" if where else " – classe non renseignée")
 
 
 class AbsenceForm(forms.Form):
