@@ -9,8 +9,8 @@ and around today (``DemoPlan``):
 - this week's days past their booking deadline (locked: booked and not booked);
 - free days to book (the evening care on Thursdays and Fridays, the third week ahead);
 - a full Wednesday with Nathan on its waiting list, the next one full too (Nathan may join
-  its list), and last week's Wednesday full;
-- two days closed by the town with their reason (one last week, one next week);
+  its list), and the last Wednesday before this week full;
+- two days closed by the town with their reason (one before this week, one after);
 - a few 2025-2026 bookings imported from the Portail Famille (portail_famille/demo.py).
 
 Re-running on the same day changes nothing; on a later day it adds what that day's plan
@@ -202,10 +202,11 @@ def _write_bookings(pending, *, parent, household_id, agent, as_of) -> None:
 
 
 def _wednesdays(activity, plan: DemoPlan) -> tuple:
-    """(last week's Wednesday, the first Wednesday still open at least two days, the next one)."""
+    """(the last Wednesday before this week – last week's, or the last before the holidays –,
+    the first Wednesday still open at least two days, the next one)."""
     days = list(Occurrence.objects.filter(activity=activity, status=OccurrenceStatus.OPEN).order_by("date"))
     monday = plan.today - timedelta(days=plan.today.weekday())
-    past = next((o for o in reversed(days) if monday - timedelta(days=7) <= o.date < monday), None)
+    past = next((o for o in reversed(days) if plan.window[0] <= o.date < monday), None)
     open_days = [o for o in days if booking_deadline(occurrence=o) > plan.now + timedelta(days=2)]
     return past, (open_days[0] if open_days else None), (open_days[1] if len(open_days) > 1 else None)
 
@@ -218,9 +219,20 @@ def _close(activity, day: date | None, reason: str) -> None:
             status=OccurrenceStatus.CLOSED, closed_reason=reason)
 
 
-def _first_on(activity, weekday: int, start: date, end: date) -> date | None:
-    return (Occurrence.objects.filter(activity=activity, date__range=(start, end), date__week_day=(weekday + 1) % 7 + 1)
-            .order_by("date").values_list("date", flat=True).first())
+def _day_on(activity, weekday: int, start: date, end: date, *, last: bool = False) -> date | None:
+    """The first (or last) day of the activity on that weekday (0 = Monday) between start and end."""
+    days = Occurrence.objects.filter(activity=activity, date__range=(start, end),
+                                     date__week_day=(weekday + 1) % 7 + 1).order_by("-date" if last else "date")
+    return days.values_list("date", flat=True).first()
+
+
+def nathan_absent_day(plan: DemoPlan, *, canteen=None) -> date | None:
+    """The past canteen Thursday the demo marks Nathan absent: the first one from the window's
+    second week (the second Thursday of the window, school holidays aside)."""
+    canteen = canteen or Activity.objects.get(school_year__label=plan.label, name="Restauration scolaire")
+    yesterday = plan.today - timedelta(days=1)
+    return (_day_on(canteen, 3, plan.window[0] + timedelta(days=7), yesterday)
+            or _day_on(canteen, 3, plan.window[0], yesterday))
 
 
 def seed(*, stdout, today: date | None = None):
@@ -253,14 +265,14 @@ def seed(*, stdout, today: date | None = None):
         if created:
             dossier.activities.set([activities["Accueil de loisirs du mercredi"]])
 
-    # Two days closed by the town, before the bookings: last week's Friday evening care, and
-    # next week's Monday study (neither is in the Bernard children's weekly bookings).
+    # Two days closed by the town, before the bookings: the last Friday evening care before
+    # this week, and the first Monday study after it (neither is in the Bernard children's
+    # weekly bookings).
     monday = plan.today - timedelta(days=plan.today.weekday())
-    _close(activities["Accueil du soir"], _first_on(activities["Accueil du soir"], 4, monday - timedelta(days=7),
-                                                    monday - timedelta(days=1)),
+    evening, study = activities["Accueil du soir"], activities["Étude surveillée"]
+    _close(evening, _day_on(evening, 4, plan.window[0], monday - timedelta(days=1), last=True),
            "Grève du personnel d'animation")
-    _close(activities["Étude surveillée"], _first_on(activities["Étude surveillée"], 0, monday + timedelta(days=7),
-                                                     monday + timedelta(days=13)),
+    _close(study, _day_on(study, 0, monday + timedelta(days=7), plan.window[1]),
            "Conseil d'école : pas d'étude ce soir-là")
 
     existing = set(Reservation.objects.filter(occurrence__activity__school_year=year)
@@ -295,9 +307,8 @@ def seed(*, stdout, today: date | None = None):
         WaitingListEntry.objects.create(occurrence=full_day, child=nathan, status=WaitingStatus.WAITING,
                                         created_by=parent)
 
-    # Attendance of past days: everyone present except Nathan, absent at the canteen on the
-    # second Thursday of the window.
-    absent_day = plan.window[0] + timedelta(days=(3 - plan.window[0].weekday()) % 7 + 7)
+    # Attendance of past days: everyone present except Nathan, absent at the canteen one Thursday.
+    absent_day = nathan_absent_day(plan, canteen=activities["Restauration scolaire"])
     past = Reservation.objects.filter(child__in=[chloe, nathan], status=ReservationStatus.BOOKED,
                                       occurrence__date__lt=plan.today, occurrence__activity__school_year=year,
                                       attendance__isnull=True)
