@@ -97,6 +97,21 @@ class Cell:
         return STATE_LABELS[self.state]
 
     @property
+    def short_label(self) -> str:
+        """The state in a word, for the month grid on wide screens (the icon tells whether the
+        day can still be changed, the legend says so; the full label is read to screen readers)."""
+        tone = self.tone
+        if tone == "locked-booked":
+            return "Réservé"
+        if tone == "locked-full":
+            return "Complet"
+        if tone == "locked-free":
+            return "Non réservé"
+        if tone == "waiting" and self.state == CellState.FULL:
+            return "Liste d'attente"
+        return STATE_LABELS[self.state]
+
+    @property
     def icon(self) -> str:
         """The icon of the legend for this tone (locked-full shares locked-free's)."""
         return "locked-free" if self.tone == "locked-full" else self.tone
