@@ -1,11 +1,11 @@
-# Villennes-sur-Seine – the two commands: `make run` and `make test`.
+# Villennes-sur-Seine – the two commands: `make run` and `make test` (and `make dev` to develop).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench messages install install-dev clean
+.PHONY: run dev demo-data test lint bench messages install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,30 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# The demo as a town would see it: DEBUG off (French 404/500), static files collected and
+# served by whitenoise, gunicorn; the Wagtail Site record (absolute links of the RSS feed and
+# sitemap.xml) and the e-mails' links use the address served here.
+SITE_URL = http://$(HOST):$(PORT)
+DEMO_ENV = DJANGO_SETTINGS_MODULE=site_cms.settings.demo WAGTAILADMIN_BASE_URL=$(SITE_URL) ALLOWED_HOSTS=$(HOST)
+DEV_ENV = DJANGO_SETTINGS_MODULE=site_cms.settings.dev WAGTAILADMIN_BASE_URL=$(SITE_URL)
+
+demo-data: install
 	mkdir -p var
-	DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py migrate --noinput
-	@if [ -d locale ]; then DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
-	DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	@if [ -d locale ]; then $(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: demo-data
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo ""
-	@echo "Site : http://$(HOST):$(PORT)/   Administration : http://$(HOST):$(PORT)/admin/"
-	DJANGO_SETTINGS_MODULE=site_cms.settings.dev $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Site : $(SITE_URL)/   Administration : $(SITE_URL)/admin/   (DEBUG désactivé ; 'make dev' pour développer)"
+	$(DEMO_ENV) $(BIN)/gunicorn site_cms.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+# Development: Django's server with auto-reload and debug pages, static files from static/.
+dev: demo-data
+	@echo ""
+	@echo "Site : $(SITE_URL)/   Administration : $(SITE_URL)/admin/   (développement : rechargement automatique)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)

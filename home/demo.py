@@ -4,7 +4,9 @@ whatever already exists (found by slug, title or e-mail) is left as it is."""
 import datetime
 import io
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -94,6 +96,16 @@ def ensure_tree_roots():
     return root
 
 
+LOCAL_HOSTNAMES = {"localhost", "127.0.0.1", "[::1]", "::1", "0.0.0.0"}
+
+
+def served_address() -> tuple[str, int]:
+    """(hostname, port) of the address the demo is served at: settings.WAGTAILADMIN_BASE_URL
+    (`make run` sets it to http://HOST:PORT), which the e-mails' links use too."""
+    parts = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def ensure_home(root) -> HomePage:
     home = HomePage.objects.first()
     if home is None:
@@ -106,10 +118,16 @@ def ensure_home(root) -> HomePage:
         root.add_child(instance=home)
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
+    hostname, port = served_address()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
                             site_name="Villennes-sur-Seine")
-    elif site.root_page_id != home.id:
+    elif site.hostname in LOCAL_HOSTNAMES and (site.hostname, site.port) != (hostname, port):
+        # The address the demo is served at (`make run`, `make dev`): the RSS feed's and
+        # sitemap.xml's absolute links point there. A real host name is never touched.
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["hostname", "port"])
+    if site is not None and site.root_page_id != home.id:
         old_root = site.root_page
         site.root_page = home
         site.site_name = "Villennes-sur-Seine"

@@ -8,7 +8,12 @@ FEED_ITEMS = 20  # items in the RSS feed
 
 
 class LatestNewsFeed(Feed):
-    """RSS 2.0 feed of the latest news of one NewsIndexPage."""
+    """RSS 2.0 feed of the latest news of one NewsIndexPage.
+
+    Every link is absolute from the Wagtail Site record (hostname, port), not from the host
+    the request came by: a feed reader keeps the links, they must point to the public site
+    (the demo seeds the Site with the address `make run` serves; production sets it, see
+    docs/deployment.md, and a system check warns when it is not among ALLOWED_HOSTS)."""
 
     feed_type = Rss201rev2Feed
     language = "fr"
@@ -25,7 +30,10 @@ class LatestNewsFeed(Feed):
         return f"{obj.title} – Villennes-sur-Seine"
 
     def link(self, obj):
-        return obj.get_url(request=self.request)
+        return obj.get_full_url(request=self.request)
+
+    def feed_url(self, obj):
+        return obj.get_full_url(request=self.request) + obj.reverse_subpage("rss")
 
     def description(self, obj):
         return obj.intro or "Les dernières actualités de la ville de Villennes-sur-Seine."

@@ -136,3 +136,33 @@ def make_png(*, size=(40, 30), colour="navy") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# --- the demo's days (built relative to today: espace_citoyen/activities/demo.py) -------------
+
+
+def demo_school_year_label() -> str:
+    from espace_citoyen.activities.demo import demo_plan
+
+    return demo_plan().label
+
+
+def demo_canteen_day():
+    """A coming canteen day of the demo where Chloé and Nathan Bernard are both booked."""
+    from espace_citoyen.activities.demo import demo_plan
+    from espace_citoyen.activities.models import Occurrence
+
+    plan = demo_plan()
+    day = (Occurrence.objects.filter(activity__name="Restauration scolaire", activity__school_year__label=plan.label,
+                                     date__gte=plan.today, reservations__child__first_name="Nathan",
+                                     reservations__child__last_name="Bernard", reservations__status="booked")
+           .filter(reservations__child__first_name="Chloé").distinct().order_by("date").first())
+    assert day is not None, "the demo books the canteen around today"
+    return day
+
+
+def demo_absent_day():
+    """The past canteen day the demo marks Nathan Bernard absent."""
+    from espace_citoyen.activities.demo import demo_plan, nathan_absent_day
+
+    return nathan_absent_day(demo_plan())

@@ -117,6 +117,10 @@ class DemoIds:
             return str(self.message_page)
         if name == "school_year_label":
             return self.school_year_label
+        if name == "day":  # an agenda day (absence report): today
+            from django.utils import timezone
+
+            return timezone.localdate().isoformat()
         if name in {"app_label", "app_name", "content_type_app_name"}:
             return self.snippet[0]
         if name in {"model_name", "content_type_model_name"}:

@@ -5,7 +5,9 @@ import re
 
 from django import forms
 
-from .models import WEEKDAY_LABELS
+from espace_citoyen.documents.validation import inspect_upload
+
+from .models import WEEKDAY_LABELS, AbsenceReason
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -38,7 +40,12 @@ class PatternForm(forms.Form):
         self.fields["activity"].error_messages["invalid_choice"] = "Choisissez une activité de la liste."
         self.fields["activity"].label_from_instance = lambda a: a.name
         self._children = {c.pk: c for c in children}
-        self.fields["children"].choices = [(c.pk, c.first_name) for c in children]
+        self.fields["children"].choices = [(c.pk, self.child_label(c)) for c in children]
+
+    @staticmethod
+    def child_label(child) -> str:
+        """A parent picks among their own children: the first name says it."""
+        return child.first_name
 
     def clean_exceptions(self) -> set[datetime.date]:
         raw = self.cleaned_data.get("exceptions", "")
@@ -78,3 +85,66 @@ class AgentPatternForm(PatternForm):
         error_messages={"required": "Indiquez le motif de la dérogation.",
                         "max_length": "Le motif ne doit pas dépasser 200 caractères."},
     )
+
+    @staticmethod
+    def child_label(child) -> str:
+        """An agent sees every family: "Bernard Chloé – CM1, École des Tilleuls", so that two
+        children of the same first name (or a household's twins) never look alike."""
+        where = ", ".join(part for part in (child.school_class, child.school) if part)
+        return f"{child.last_name} {child.first_name}" + (f" – {where}" if where else " – classe non renseignée")
+
+
+class AbsenceForm(forms.Form):
+    """ "Signaler une absence": the day's locked bookings to report, a reason, and an optional
+    medical certificate, from the parent's vault or uploaded on the spot (not both)."""
+
+    reservations = forms.TypedMultipleChoiceField(
+        label="Activités concernées", coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Cochez au moins une activité de ce jour.",
+                        "invalid_choice": "Cochez une activité de la liste."},
+    )
+    reason = forms.ChoiceField(
+        label="Motif de l'absence", choices=AbsenceReason.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Indiquez le motif de l'absence.",
+                        "invalid_choice": "Choisissez un motif de la liste."},
+    )
+    details = forms.CharField(
+        label="Précisions (facultatif)", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : rendez-vous chez l'orthophoniste à 11 h. 300 caractères au plus.",
+        error_messages={"max_length": "Les précisions ne doivent pas dépasser 300 caractères."},
+    )
+    certificate = forms.ModelChoiceField(
+        label="Certificat médical de votre coffre-fort (facultatif)", queryset=None, required=False,
+        empty_label="— aucun —", error_messages={"invalid_choice": "Choisissez un certificat de la liste."},
+    )
+    new_certificate = forms.FileField(
+        label="Ou joindre un certificat médical maintenant (facultatif)", required=False,
+        help_text="PDF, JPEG ou PNG. Il est ajouté à votre coffre-fort et transmis au Pôle scolaire.",
+        error_messages={"empty": "Le fichier envoyé est vide.",
+                        "invalid": "Le fichier n'a pas pu être lu : choisissez-le à nouveau."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, reservations, certificates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._reservations = {r.pk: r for r in reservations}
+        self.fields["reservations"].choices = [(r.pk, r.occurrence.activity.name) for r in reservations]
+        self.fields["certificate"].queryset = certificates
+        self.fields["certificate"].label_from_instance = (
+            lambda d: f"{d.label} (ajouté le {d.uploaded_at:%d/%m/%Y})")
+
+    def clean_new_certificate(self):
+        upload = self.cleaned_data.get("new_certificate")
+        if upload:
+            inspect_upload(upload)  # type by content and size: a French ValidationError
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("certificate") and data.get("new_certificate"):
+            self.add_error("new_certificate", "Choisissez un certificat de votre coffre-fort ou joignez-en un "
+                                              "nouveau, pas les deux.")
+        return data
+
+    def selected_reservations(self):
+        return [self._reservations[pk] for pk in self.cleaned_data.get("reservations", [])]

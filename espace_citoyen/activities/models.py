@@ -317,6 +317,40 @@ class Attendance(models.Model):
         verbose_name_plural = _("présences")
 
 
+class AbsenceReason(models.TextChoices):
+    ILLNESS = "illness", _("Maladie")
+    MEDICAL = "medical", _("Rendez-vous médical")
+    FAMILY = "family", _("Raison familiale")
+    OTHER = "other", _("Autre raison")
+
+
+class AbsenceReport(models.Model):
+    """A parent's notice that a booked child will not come on a day past its booking deadline
+    (today or a coming day): it cannot be cancelled any more, but the Pôle scolaire is told,
+    the attendance is pre-filled (absent, or absent with justification when a medical
+    certificate is attached) and billing follows the justification rule."""
+
+    reservation = models.OneToOneField(Reservation, on_delete=models.CASCADE, related_name="absence_report",
+                                       verbose_name=_("réservation"))
+    reason = models.CharField(_("motif"), max_length=10, choices=AbsenceReason.choices)
+    details = models.CharField(_("précisions"), max_length=300, blank=True)
+    certificate = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("certificat médical"))
+    transmission = models.ForeignKey("documents.DocumentTransmission", on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+", verbose_name=_("transmission du certificat"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("signalée par"))
+    reported_at = models.DateTimeField(_("signalée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("absence signalée")
+        verbose_name_plural = _("absences signalées")
+
+    def __str__(self):
+        return f"Absence signalée – {self.reservation_id}"
+
+
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 

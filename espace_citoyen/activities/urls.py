@@ -4,6 +4,7 @@ from django.urls import path  # noqa: F401
 
 from .views import dossiers as dossier_views
 
+from .views import absences as absence_views  # noqa: E402
 from .views import agenda as agenda_views  # noqa: E402
 from .views import history as history_views  # noqa: E402
 
@@ -24,6 +25,7 @@ urlpatterns = [
          name="agenda_offer_accept"),
     path("enfants/<int:child_id>/agenda/proposition/<int:entry_id>/refuser/", agenda_views.offer_decline,
          name="agenda_offer_decline"),
+    path("enfants/<int:child_id>/agenda/absence/<str:day>/", absence_views.report, name="absence_report"),
     path("enfants/<int:child_id>/agenda/renouveler-lien/", agenda_views.feed_renew, name="agenda_feed_renew"),
     # --- booking history (views/history.py) ---
     path("enfants/<int:child_id>/historique/", history_views.history, name="history"),

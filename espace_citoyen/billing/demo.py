@@ -1,20 +1,22 @@
 """Demo invoices (idempotent, after activities/demo.py): the Régie group and its agent, the
-quotient brackets and tariffs of the 2026-2027 activities, the Bernard household's quotient
-read on the CAF certificate Camille transmitted to the Régie, October 2026 bookings, and the
-invoices of October and November 2026 – October paid at the desk by cheque, November to pay
-and corrected by a credit note (Chloé's canteen meal of 20 November, not served: her class was
-on a school trip).
+quotient brackets and tariffs of the school year's activities, the Bernard household's
+quotient read on the CAF certificate Camille transmitted to the Régie, bookings in the first
+half of the month before last, and the invoices of the two months before today's – the first
+paid at the desk by cheque, the last to pay and corrected by a credit note (a canteen meal of
+Chloé's not served: her class was on a school trip).
 
-The months are those of the activities demo (fixed dates around November 2026); the runs
-are made "as of" the day after each month, through the same services as the back office."""
+Dates are relative to today, like the activities demo's; the runs are made "as of" the day
+after each month, through the same services as the back office. A month outside the school
+year (the summer) has nothing to invoice."""
 
 from __future__ import annotations
 
 import datetime
-from datetime import date
+from datetime import date, timedelta
 
 from espace_citoyen.accounts.demo import demo_totp_device
 from espace_citoyen.accounts.models import AccountStatus, User
+from espace_citoyen.activities.demo import demo_plan
 from espace_citoyen.activities.models import (
     Activity,
     Attendance,
@@ -39,7 +41,6 @@ from .services.runs import invoicing_run_create, invoicing_run_execute
 
 REGIE = DemoLogin("Agent Régie (factures, paiements)", "regie@ville-villennes-sur-seine.fr", "Agent-Regie-2026",
                   "/admin/espace-citoyen/factures/")
-YEAR_LABEL = "2026-2027"
 BRACKETS = (0, 500, 900, 1300)
 # Activity: (price per day by bracket, "hors commune" price, late-booking surcharge), in cents.
 TARIFFS = {
@@ -50,12 +51,15 @@ TARIFFS = {
     "Accueil de loisirs du mercredi": ((450, 900, 1350, 1800), 2400, 300),
     "Accueil de loisirs des vacances": ((500, 1000, 1500, 2000), 2600, 300),
 }
-OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
-OCTOBER_BOOKINGS = {  # child: {activity: weekdays}, 1–16 October (the Toussaint holidays start on the 17th)
+EARLY_BOOKINGS = {  # child: {activity: weekdays}, the 1st to the 16th of the month before last
     "Chloé": {"Restauration scolaire": [0, 1, 3, 4], "Accueil du soir": [0, 1]},
     "Nathan": {"Restauration scolaire": [0, 1, 3, 4], "Accueil du matin": [0, 3]},
 }
-SCHOOL_TRIP = date(2026, 11, 20)  # Chloé's class on a trip with a packed lunch: the meal is credited
+
+
+def _first_of_month(day: date, shift: int = 0) -> date:
+    month = day.month - 1 + shift
+    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def _agent(group) -> User:
@@ -98,23 +102,26 @@ def _quotient(household, year, agent) -> None:
     quotient_set(household=household, school_year=year, quotient=842, document=caf, demarche=demarche, actor=agent)
 
 
-def _october(children: dict[str, Child], year: SchoolYear) -> None:
-    """October days of Chloé and Nathan (written as rows, booked in September, all present)."""
-    if Reservation.objects.filter(child__in=children.values(), occurrence__date__range=(OCTOBER, date(2026, 10, 31))
-                                  ).exists():
+def _early_bookings(children: dict[str, Child], year: SchoolYear, month: date) -> None:
+    """Days of Chloé and Nathan in the first half of ``month`` (written as rows, booked the
+    month before, all present), unless the activities demo booked that month already."""
+    end = month.replace(day=16)
+    if Reservation.objects.filter(child__in=children.values(), occurrence__date__range=(month, end)).exists():
         return
     occurrences = {(o.activity.name, o.date): o for o in Occurrence.objects.filter(
-        activity__school_year=year, date__range=(OCTOBER, date(2026, 10, 16))).select_related("activity")}
+        activity__school_year=year, date__range=(month, end)).select_related("activity")}
     rows = []
-    for first_name, plan in OCTOBER_BOOKINGS.items():
+    for first_name, plan in EARLY_BOOKINGS.items():
         for (name, day), occurrence in occurrences.items():
             if day.weekday() in plan.get(name, []):
                 rows.append(Reservation(child=children[first_name], occurrence=occurrence,
                                         status=ReservationStatus.BOOKED))
     created = Reservation.objects.bulk_create(rows)
     ids = [r.pk for r in created] or list(Reservation.objects.filter(
-        child__in=children.values(), occurrence__date__range=(OCTOBER, date(2026, 10, 16))).values_list("pk", flat=True))
-    Reservation.objects.filter(pk__in=ids).update(created_at=datetime.datetime(2026, 9, 20, 18, tzinfo=PARIS))
+        child__in=children.values(), occurrence__date__range=(month, end)).values_list("pk", flat=True))
+    booked_on = _first_of_month(month, -1).replace(day=20)
+    Reservation.objects.filter(pk__in=ids).update(
+        created_at=datetime.datetime(booked_on.year, booked_on.month, booked_on.day, 18, tzinfo=PARIS))
     Attendance.objects.bulk_create([Attendance(reservation_id=pk, status=AttendanceStatus.PRESENT) for pk in ids])
     for occurrence in {r.occurrence for r in rows}:
         Occurrence.objects.filter(pk=occurrence.pk).update(
@@ -126,32 +133,38 @@ def _run(month: date, as_of: date, agent) -> None:
     invoicing_run_execute(run_id=run.pk, today=as_of)
 
 
-def seed(*, stdout):
+def seed(*, stdout, today: date | None = None):
     agent = _agent(billing_ensure_group_permissions())
-    year = SchoolYear.objects.filter(label=YEAR_LABEL).first()
+    plan = demo_plan(today)
+    year = SchoolYear.objects.filter(label=plan.label).first()
     if year is None:
         return [REGIE]
     _tariffs(year)
     chloe = Child.objects.filter(first_name="Chloé", last_name="Bernard").first()
     nathan = Child.objects.filter(first_name="Nathan", last_name="Bernard").first()
     if chloe is None or nathan is None:
-        stdout.write("Factures : tarifs 2026-2027 créés (famille de démonstration absente).")
+        stdout.write(f"Factures : tarifs {plan.label} créés (famille de démonstration absente).")
         return [REGIE]
     household = chloe.household
-    if not Invoice.objects.filter(household=household, month__in=[OCTOBER, NOVEMBER]).exists():
+    this_month = _first_of_month(plan.today)
+    first, last = _first_of_month(plan.today, -2), _first_of_month(plan.today, -1)
+    if not Invoice.objects.filter(household=household, month__in=[first, last]).exists():
         _quotient(household, year, agent)
-        _october({"Chloé": chloe, "Nathan": nathan}, year)
-        _run(OCTOBER, date(2026, 11, 2), agent)
-        october = Invoice.objects.get(household=household, month=OCTOBER)
-        payment_record(invoice=october, amount_cents=october.balance_cents, method="cheque", cheque_number="0004567",
-                       bank="Crédit Agricole Île-de-France", received_on=date(2026, 11, 10), actor=agent)
-        _run(NOVEMBER, date(2026, 12, 1), agent)
-        november = Invoice.objects.get(household=household, month=NOVEMBER)
-        trip = list(november.lines.filter(child=chloe, date=SCHOOL_TRIP, activity_name="Restauration scolaire"))
+        _early_bookings({"Chloé": chloe, "Nathan": nathan}, year, first)
+        _run(first, last + timedelta(days=1), agent)
+        paid = Invoice.objects.filter(household=household, month=first).first()
+        if paid is not None:
+            payment_record(invoice=paid, amount_cents=paid.balance_cents, method="cheque", cheque_number="0004567",
+                           bank="Crédit Agricole Île-de-France", received_on=min(last.replace(day=10), plan.today),
+                           actor=agent)
+        _run(last, this_month, agent)
+        to_pay = Invoice.objects.filter(household=household, month=last).first()
+        chloe_lines = to_pay.lines.filter(child=chloe).order_by("-date") if to_pay else None
+        trip = chloe_lines and (chloe_lines.filter(activity_name="Restauration scolaire").first() or chloe_lines.first())
         if trip:
-            credit_note_create(invoice=november, lines={line.pk: None for line in trip}, actor=agent,
-                               reason="Sortie scolaire du 20 novembre : repas non servi par la cantine",
-                               today=date(2026, 12, 1))
+            credit_note_create(invoice=to_pay, lines={trip.pk: None}, actor=agent,
+                               reason=f"Sortie scolaire du {trip.date:%d/%m} : « {trip.activity_name} » non assuré",
+                               today=this_month)
     invoices = Invoice.objects.filter(household=household).order_by("month")
     stdout.write("Factures : " + ", ".join(f"{i.number} ({i.month:%m/%Y}, {i.display_status().lower()})"
                                            for i in invoices) + f" ; agent Régie {REGIE.email}.")

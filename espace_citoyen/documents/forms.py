@@ -9,7 +9,9 @@ from espace_citoyen.core.services_map import TownService
 
 from . import selectors
 from .models import DocumentType
-from .validation import check_quota, format_megabytes, inspect_upload
+from espace_citoyen.core.formats import format_size
+
+from .validation import check_quota, inspect_upload
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Saisissez une date valide au format jj/mm/aaaa, par exemple 31/12/2026.")}
@@ -54,7 +56,7 @@ class DocumentUploadForm(_DocumentFieldsForm):
         self.user = user
         self.fields["file"].help_text = _(
             "Formats acceptés : PDF, JPEG ou PNG, %(max)s au plus par fichier."
-        ) % {"max": format_megabytes(settings.ESPACE_CITOYEN_DOCUMENT_MAX_BYTES)}
+        ) % {"max": format_size(settings.ESPACE_CITOYEN_DOCUMENT_MAX_BYTES)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -11,18 +11,11 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from espace_citoyen.core.formats import format_size
+
 from .models import DocumentContentType
 
 ALLOWED_FORMATS_TEXT = "PDF, JPEG ou PNG"
-
-
-def format_megabytes(size: int) -> str:
-    """Bytes as "12,5 Mo" (French decimal comma, 1 Mo = 1 048 576 octets)."""
-    value = size / (1024 * 1024)
-    if 0 < value < 0.1:
-        return "moins de 0,1 Mo"
-    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text} Mo"
 
 
 def sanitize_filename(name: str, *, extension: str) -> str:
@@ -43,8 +36,8 @@ def inspect_upload(upload) -> str:
         raise ValidationError("Le fichier envoyé est vide.", code="empty")
     if upload.size > max_bytes:
         raise ValidationError(
-            f"Le fichier pèse {format_megabytes(upload.size)} : la taille maximale est de "
-            f"{format_megabytes(max_bytes)}. Réduisez-le (numérisation en résolution plus basse, "
+            f"Le fichier pèse {format_size(upload.size)} : la taille maximale est de "
+            f"{format_size(max_bytes)}. Réduisez-le (numérisation en résolution plus basse, "
             "compression) avant de l'envoyer.",
             code="too_large",
         )
@@ -108,8 +101,8 @@ def check_quota(*, used: int, incoming: int) -> None:
     quota = settings.ESPACE_CITOYEN_VAULT_QUOTA_BYTES
     if used + incoming > quota:
         raise ValidationError(
-            f"Votre espace de stockage est presque plein : {format_megabytes(used)} utilisés sur "
-            f"{format_megabytes(quota)}, ce fichier pèse {format_megabytes(incoming)}. "
+            f"Votre espace de stockage est presque plein : {format_size(used)} utilisés sur "
+            f"{format_size(quota)}, ce fichier pèse {format_size(incoming)}. "
             "Supprimez des documents dont vous n'avez plus besoin, puis réessayez.",
             code="over_quota",
         )

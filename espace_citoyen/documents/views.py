@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
+from espace_citoyen.core.formats import format_size
 from espace_citoyen.core.storage import private_file_response
 
 from . import selectors, services
 from .forms import DocumentEditForm, DocumentTransmitForm, DocumentTypeFilterForm, DocumentUploadForm
-from .validation import format_megabytes
 
 PAGE_SIZE = 20
 INLINE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
@@ -26,8 +26,8 @@ INLINE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inl
 def _vault_context(user) -> dict:
     summary = selectors.vault_summary(user=user)
     return {
-        "used_text": format_megabytes(summary["used"]),
-        "quota_text": format_megabytes(summary["quota"]),
+        "used_text": format_size(summary["used"]),
+        "quota_text": format_size(summary["quota"]),
         **summary,
     }
 

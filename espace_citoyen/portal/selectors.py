@@ -22,6 +22,8 @@ class Member:
     detail: str = ""
     url: str = ""
     is_me: bool = False
+    first_name: str = ""
+    record_url: str = ""  # a child's record on "Ma famille" (health, PAI, pick-up persons)
 
 
 @dataclass
@@ -51,9 +53,10 @@ def _members(*, user) -> list[Member]:
         detail = " – ".join(part for part in (child.school, child.school_class) if part)
         members.append(Member(
             name=f"{child.first_name} {child.last_name}", kind="child", detail=detail,
-            # The child's page is the agenda of its activities (book, cancel); the family
-            # page keeps its identity and health details.
+            # The child's name opens the agenda of its activities (book, cancel), as the
+            # town's guide says; its record (identity, health) is on "Ma famille".
             url=reverse("activities:agenda", kwargs={"child_id": child.pk}),
+            first_name=child.first_name, record_url=reverse("family:child_detail", kwargs={"child_id": child.pk}),
         ))
     return members
 

@@ -28,3 +28,49 @@ document.addEventListener("DOMContentLoaded", function () {
     if (small.addEventListener) { small.addEventListener("change", apply); }
     apply();
 });
+
+// Child's agenda, month view: a tap on a day shows its activities below the grid without
+// reloading (without JavaScript, the link loads the page with that day shown).
+document.addEventListener("DOMContentLoaded", function () {
+    var grid = document.querySelector("[data-agenda-grid]");
+    if (!grid) { return; }
+    grid.addEventListener("click", function (event) {
+        var link = event.target.closest ? event.target.closest("a[data-day]") : null;
+        if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+        var panel = document.getElementById("jour-" + link.getAttribute("data-day"));
+        if (!panel) { return; }  // a day without activity: the page says so
+        event.preventDefault();
+        document.querySelectorAll("[data-agenda-panel]").forEach(function (other) { other.hidden = other !== panel; });
+        grid.querySelectorAll(".agenda-grid__day").forEach(function (cell) {
+            cell.classList.toggle("is-selected", cell.contains(link));
+        });
+        if (window.history && history.replaceState) { history.replaceState(null, "", link.href); }
+        var heading = panel.querySelector(".agenda-day__title");
+        if (heading) { heading.focus(); }
+    });
+});
+
+// "Copier le lien": copies a read-only field (private calendar link); says so in a status line.
+document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+        var input = document.getElementById(button.getAttribute("data-copy-target"));
+        var status = document.getElementById(button.getAttribute("data-copy-status"));
+        if (!input) { return; }
+        button.hidden = false;
+        function say(ok) {
+            if (status) { status.textContent = ok ? "Lien copié : collez-le dans votre application de calendrier." : "La copie n'a pas fonctionné : sélectionnez le lien puis copiez-le."; }
+        }
+        function fallback() {
+            input.focus();
+            input.select();
+            try { say(document.execCommand("copy")); } catch (e) { say(false); }
+        }
+        button.addEventListener("click", function () {
+            if (navigator.clipboard && window.isSecureContext) {
+                navigator.clipboard.writeText(input.value).then(function () { say(true); }, fallback);
+            } else {
+                fallback();
+            }
+        });
+    });
+});

@@ -46,9 +46,9 @@ def test_parent_books_a_pattern_cancels_a_day_and_sees_the_lock(live_site, brows
     assert page.locator("h1").inner_text() == "Agenda de Chloé"
     # The locked day is yesterday: show its month (it may be the previous one).
 
-    page.goto(f"{live_site.url}/espace-citoyen/enfants/{chloe.pk}/agenda/?mois={locked_day:%Y-%m}")
+    page.goto(f"{live_site.url}/espace-citoyen/enfants/{chloe.pk}/agenda/?jour={locked_day:%Y-%m-%d}")
     assert page.locator("h1").inner_text() == "Agenda de Chloé"
-    assert "Verrouillé" in page.locator("table").inner_text()
+    assert "Non réservé — plus modifiable" in page.locator(f"#jour-{locked_day:%Y-%m-%d}").inner_text()
     assert_accessible(page)
 
     page.get_by_role("link", name="Réserver une semaine type sur une période").click()
@@ -67,8 +67,8 @@ def test_parent_books_a_pattern_cancels_a_day_and_sees_the_lock(live_site, brows
     assert sorted(r.occurrence.date for r in booked) == [days[0], days[1], days[3]]
 
     page.get_by_role("link", name="Retour à l'agenda de Chloé").click()
-    page.goto(f"{live_site.url}/espace-citoyen/enfants/{chloe.pk}/agenda/?mois={days[1]:%Y-%m}")
-    assert "modifiable jusqu'au" in page.locator("table").inner_text()
+    page.goto(f"{live_site.url}/espace-citoyen/enfants/{chloe.pk}/agenda/?jour={days[1]:%Y-%m-%d}")
+    assert "Modifiable jusqu'au" in page.locator(f"#jour-{days[1]:%Y-%m-%d}").inner_text()
     page.locator("form[action$='/annuler/%d/']" % booked.get(occurrence__date=days[1]).occurrence_id).get_by_role(
         "button").click()
     page.wait_for_selector(".flash-messages")

@@ -14,6 +14,8 @@ from espace_citoyen.activities.models import Occurrence, Reservation, Reservatio
 from espace_citoyen.core.business_calendar import format_day
 from espace_citoyen.family.models import Child
 
+from tests.factories import demo_school_year_label
+
 from .conftest import SERIOUS_IMPACTS
 from .test_two_factor_browser import app_code
 
@@ -38,7 +40,7 @@ def test_agent_books_a_past_day_for_a_family_with_a_reason(live_site, browser_pa
     page = browser_page
     chloe = Child.objects.get(first_name="Chloé", last_name="Bernard")
     # A canteen day of Chloé's dossier, already past its booking deadline, not booked.
-    day = (Occurrence.objects.filter(activity__name="Restauration scolaire", activity__school_year__label="2026-2027",
+    day = (Occurrence.objects.filter(activity__name="Restauration scolaire", activity__school_year__label=demo_school_year_label(),
                                      date__lt=datetime.date.today(), status="open")
            .exclude(reservations__child=chloe, reservations__status=ReservationStatus.BOOKED)
            .order_by("-date").first())

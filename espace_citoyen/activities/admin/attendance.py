@@ -23,6 +23,7 @@ from espace_citoyen.core.csv_safe import safe_row
 from .forms import AttendanceFilterForm, AttendanceMarkForm
 from ..models import Reservation, ReservationStatus
 from ..selectors.attendance import (
+    absence_of,
     attendance_of,
     attendance_sheet,
     household_medical_certificates,
@@ -67,7 +68,7 @@ def _rows(occurrence):
         child = reservation.child
         attendance = attendance_of(reservation)
         rows.append({"reservation": reservation, "child": child, "attendance": attendance,
-                     "pickup": list(child.authorized_persons.all())})
+                     "absence": absence_of(reservation), "pickup": list(child.authorized_persons.all())})
     return rows
 
 
@@ -118,6 +119,15 @@ class AttendanceSheetView(_AttendancePermissionMixin, WagtailAdminTemplateMixin,
         return redirect(reverse("activities_attendance:sheet", args=[self.occurrence.pk]) + f"#r{reservation.pk}")
 
 
+def _absence_text(absence) -> str:
+    if absence is None:
+        return ""
+    text = f"{absence.get_reason_display()} (signalée le {absence.reported_at:%d/%m/%Y %H:%M})"
+    if absence.details:
+        text += f" : {absence.details}"
+    return text + (" – certificat médical transmis" if absence.certificate_id else "")
+
+
 def attendance_csv(request, pk):
     if not request.user.has_perm(VIEW_PERMISSION):
         return permission_denied(request)
@@ -129,7 +139,7 @@ def attendance_csv(request, pk):
     writer = csv.writer(response, delimiter=";")
     # Parents type these cells (names, health notes, pick-up persons): no formula may reach Excel.
     writer.writerow(safe_row(["Activité", "Date", "Nom", "Prénom", "Classe", "Allergies", "PAI", "Détails du PAI",
-                              "Médecin", "Téléphone du médecin", "Personnes autorisées", "Présence"]))
+                              "Médecin", "Téléphone du médecin", "Personnes autorisées", "Présence", "Absence signalée"]))
     for row in _rows(occurrence):
         child, attendance = row["child"], row["attendance"]
         writer.writerow(safe_row([
@@ -138,6 +148,7 @@ def attendance_csv(request, pk):
             child.doctor_name, child.doctor_phone,
             " | ".join(f"{p.name} ({p.relationship}) {p.phone}" for p in row["pickup"]),
             attendance.get_status_display() if attendance else "",
+            _absence_text(row["absence"]),
         ]))
     return response
 

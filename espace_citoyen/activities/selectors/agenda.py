@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from espace_citoyen.core.business_calendar import PARIS
 from espace_citoyen.family.models import Child
 
 from .. import rules
@@ -33,18 +34,34 @@ class CellState:
     AVAILABLE = "available"
     FULL = "full"
     CLOSED = "closed"
-    LOCKED = "locked"
+    LOCKED = "locked"  # past the booking deadline: see Cell.booked for what it means for the child
     OFFERED = "offered"
 
 
+# What a parent reads, in words (never by colour alone). A day past its deadline says
+# whether the child is booked, as the .ics feed and the agent's screen do.
 STATE_LABELS = {
     CellState.BOOKED: "Réservé",
     CellState.AVAILABLE: "Disponible",
     CellState.FULL: "Complet",
     CellState.CLOSED: "Fermé",
-    CellState.LOCKED: "Verrouillé",
     CellState.OFFERED: "Place proposée",
 }
+LOCKED_LABELS = {
+    "locked-booked": "Réservé — plus modifiable",
+    "locked-full": "Complet — plus modifiable",
+    "locked-free": "Non réservé — plus modifiable",
+}
+# The tones of the legend, in its order: (tone, label). Each has its icon and colour.
+LEGEND = [
+    ("booked", "Réservé"),
+    ("available", "Disponible"),
+    ("full", "Complet"),
+    ("waiting", "Liste d'attente"),
+    ("closed", "Fermé"),
+    ("locked-booked", "Réservé, plus modifiable"),
+    ("locked-free", "Non réservé, plus modifiable"),
+]
 
 
 @dataclass
@@ -56,10 +73,48 @@ class Cell:
     waiting: WaitingListEntry | None
     deadline_text: str  # "modifiable jusqu'au mardi 3 mars, 10:00", empty when locked/closed
     offers: int = 0  # places of the day held for waiting-list offers (any family)
+    absence: object = None  # the AbsenceReport of the reservation, if any
+    reportable: bool = False  # booked, past the deadline, today or later: "Signaler une absence"
+
+    @property
+    def tone(self) -> str:
+        """The state as the legend shows it (icon and colour), finer than ``state``."""
+        if self.state == CellState.LOCKED:
+            if self.booked:
+                return "locked-booked"
+            return "locked-full" if self.occurrence.is_full else "locked-free"
+        if self.state == CellState.OFFERED or (self.state == CellState.FULL and self.waiting is not None):
+            return "waiting"
+        return self.state
 
     @property
     def label(self) -> str:
+        tone = self.tone
+        if tone in LOCKED_LABELS:
+            return LOCKED_LABELS[tone]
+        if tone == "waiting" and self.state == CellState.FULL:
+            return "Complet — sur liste d'attente"
         return STATE_LABELS[self.state]
+
+    @property
+    def short_label(self) -> str:
+        """The state in a word, for the month grid on wide screens (the icon tells whether the
+        day can still be changed, the legend says so; the full label is read to screen readers)."""
+        tone = self.tone
+        if tone == "locked-booked":
+            return "Réservé"
+        if tone == "locked-full":
+            return "Complet"
+        if tone == "locked-free":
+            return "Non réservé"
+        if tone == "waiting" and self.state == CellState.FULL:
+            return "Liste d'attente"
+        return STATE_LABELS[self.state]
+
+    @property
+    def icon(self) -> str:
+        """The icon of the legend for this tone (locked-full shares locked-free's)."""
+        return "locked-free" if self.tone == "locked-full" else self.tone
 
     @property
     def activity(self) -> Activity:
@@ -71,6 +126,11 @@ class Day:
     date: datetime.date
     in_month: bool
     cells: list
+
+    @property
+    def reportable(self) -> list:
+        """Cells of the day for which an absence can be reported."""
+        return [cell for cell in self.cells if cell.reportable]
 
 
 def activities_for(*, child: Child):
@@ -112,13 +172,14 @@ def offers_by_occurrence(ids, *, now) -> dict[int, int]:
 def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=None) -> dict:
     """{date: [Cell, ...]} for the child's activities between start and end (included)."""
     now = now or timezone.now()
+    today = now.astimezone(PARIS).date()
     occurrences = list(
         Occurrence.objects.filter(activity__in=activities_for(child=child), date__gte=start, date__lte=end)
         .select_related("activity__booking_rule").order_by("date", "activity__name")
     )
     ids = [o.pk for o in occurrences]
     reservations = {r.occurrence_id: r for r in Reservation.objects.filter(
-        child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED)}
+        child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED).select_related("absence_report")}
     waiting = {w.occurrence_id: w for w in WaitingListEntry.objects.filter(
         child=child, occurrence_id__in=ids, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])}
     offers = offers_by_occurrence(ids, now=now)
@@ -141,9 +202,11 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
         else:
             state = CellState.AVAILABLE
         deadline_text = rules.change_notice(occurrence=occ) if state not in (CellState.CLOSED, CellState.LOCKED) else ""
+        absence = getattr(reservation, "absence_report", None) if reservation else None
         result.setdefault(occ.date, []).append(
             Cell(occurrence=occ, state=state, booked=bool(reservation), reservation=reservation, waiting=entry,
-                 deadline_text=deadline_text, offers=offers.get(occ.pk, 0))
+                 deadline_text=deadline_text, offers=offers.get(occ.pk, 0), absence=absence,
+                 reportable=state == CellState.LOCKED and bool(reservation) and occ.date >= today)
         )
     return result
 

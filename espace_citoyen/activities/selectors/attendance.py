@@ -22,7 +22,8 @@ def attendance_sheet(occurrence: Occurrence) -> QuerySet[Reservation]:
     """Booked children of one day, with health notes, pick-up persons and attendance."""
     return (
         Reservation.objects.filter(occurrence=occurrence, status=ReservationStatus.BOOKED)
-        .select_related("child", "child__household", "attendance__justification")
+        .select_related("child", "child__household", "attendance__justification", "absence_report__certificate",
+                        "absence_report__transmission", "absence_report__reported_by")
         .prefetch_related(Prefetch("child__authorized_persons", queryset=AuthorizedPerson.objects.all()))
         .order_by("child__last_name", "child__first_name")
     )
@@ -58,3 +59,8 @@ def medical_certificates_by_household(household_ids) -> dict[int, list[Document]
 
 def attendance_of(reservation):
     return getattr(reservation, "attendance", None) if hasattr(reservation, "attendance") else None
+
+
+def absence_of(reservation):
+    """The family's absence report of a booking (services/absences.py), if any."""
+    return getattr(reservation, "absence_report", None)

@@ -4,7 +4,7 @@ agents: the Pôle scolaire). `validated_activity_ids` is what the booking engine
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from espace_citoyen.core import business_calendar
 from espace_citoyen.core.search import words_match
 from espace_citoyen.core.services_map import TownService, staff_can_see_service
+from espace_citoyen.demarches.models import DemarcheEvent, DemarcheStatus
 from espace_citoyen.documents.models import Document, DocumentType
 
 from ..models import Activity, Dossier, DossierStatus, RegistrationCampaign, SchoolYear
@@ -177,10 +178,51 @@ def dossier_elements(*, dossier: Dossier | None, child) -> list[Element]:
     ]
 
 
-def dossier_progress(*, dossier: Dossier | None, child) -> dict:
+def _yes_no(value) -> str:
+    return {True: "oui", False: "non"}.get(value, "sans réponse")
+
+
+def validated_summary(*, dossier: Dossier, child) -> list[tuple[str, str]]:
+    """What the Pôle scolaire validated, item by item, as (label, value): shown instead of the
+    to-do list once a dossier is validated."""
+    activities = [activity.name for activity in dossier.activities.all()]
+    documents = [f"{d.label} ({d.get_doc_type_display()})" for d in dossier.documents.all()]
+    persons = getattr(child, "persons_count", None)  # annotated by dossiers_overview_for
+    if persons is None:
+        persons = child.authorized_persons.count()
+    return [
+        ("Activités", ", ".join(activities) or "aucune"),
+        ("Fiche sanitaire", "vérifiée par le parent" if dossier.health_confirmed else "telle que connue du Pôle scolaire"),
+        ("Autorisation de photographier", _yes_no(dossier.photo_consent)),
+        ("Autorisé(e) à partir seul(e)", _yes_no(dossier.may_leave_alone)),
+        ("Soins d'urgence autorisés", _yes_no(dossier.emergency_care_consent)),
+        ("Personnes autorisées à récupérer l'enfant", f"{persons} personne{'s' if persons > 1 else ''}"
+         if persons else "aucune"),
+        ("Pièces justificatives", ", ".join(documents) or "aucune pièce demandée"),
+    ]
+
+
+def validated_on(*, dossier: Dossier):
+    """When the Pôle scolaire validated the dossier (its démarche accepted), or None."""
+    if dossier.status != DossierStatus.VALIDATED or not dossier.demarche_id:
+        return None
+    return (DemarcheEvent.objects.filter(demarche_id=dossier.demarche_id, to_status=DemarcheStatus.ACCEPTED)
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+
+
+_UNKNOWN = object()
+
+
+def dossier_progress(*, dossier: Dossier | None, child, validated_at=_UNKNOWN) -> dict:
+    """The to-do list of a dossier ("3 sur 5 éléments complétés"), or, once validated, what
+    the town validated (``validated_at``: when, if the caller read it already)."""
+    if dossier is not None and dossier.status == DossierStatus.VALIDATED:
+        when = validated_on(dossier=dossier) if validated_at is _UNKNOWN else validated_at
+        return {"validated": True, "summary": validated_summary(dossier=dossier, child=child),
+                "validated_on": when, "label": "Dossier validé par le Pôle scolaire"}
     elements = dossier_elements(dossier=dossier, child=child)
     done = sum(1 for e in elements if e.done)
-    return {"elements": elements, "done": done, "total": len(elements),
+    return {"validated": False, "elements": elements, "done": done, "total": len(elements),
             "label": f"{done} sur {len(elements)} éléments complétés"}
 
 
@@ -192,16 +234,24 @@ def dossiers_overview_for(*, user, school_year: SchoolYear) -> list[dict]:
     from espace_citoyen.family.selectors import children_for
 
     children = list(children_for(user=user).annotate(
-        has_persons=Exists(AuthorizedPerson.objects.filter(child=OuterRef("pk")))))
+        has_persons=Exists(AuthorizedPerson.objects.filter(child=OuterRef("pk"))),
+        persons_count=Count("authorized_persons", distinct=True)))
     dossiers = {
         dossier.child_id: dossier
         for dossier in Dossier.objects.filter(child__in=children, school_year=school_year)
         .prefetch_related("activities", "documents")
     }
+    accepted: dict[int, object] = {}
+    for demarche_id, created_at in DemarcheEvent.objects.filter(
+            demarche_id__in=[d.demarche_id for d in dossiers.values() if d.status == DossierStatus.VALIDATED],
+            to_status=DemarcheStatus.ACCEPTED).order_by("created_at").values_list("demarche_id", "created_at"):
+        accepted[demarche_id] = created_at  # the latest validation wins
     rows = []
     for child in children:
         dossier = dossiers.get(child.pk)
-        rows.append({"child": child, "dossier": dossier, "progress": dossier_progress(dossier=dossier, child=child)})
+        when = accepted.get(dossier.demarche_id) if dossier is not None else None
+        rows.append({"child": child, "dossier": dossier,
+                     "progress": dossier_progress(dossier=dossier, child=child, validated_at=when)})
     return rows
 
 

@@ -19,7 +19,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
-from espace_citoyen.core.business_calendar import PARIS, format_day, format_month, parse_iso_week, parse_month
+from espace_citoyen.core.business_calendar import (
+    MONTHS_FR,
+    PARIS,
+    format_day,
+    format_month,
+    parse_iso_week,
+    parse_month,
+)
 from espace_citoyen.family import selectors as family_selectors
 
 from .. import rules
@@ -46,49 +53,95 @@ def _back(request, child) -> str:
     return agenda
 
 
+def _parse_day(raw: str) -> datetime.date | None:
+    """A day from "YYYY-MM-DD" (?jour=), or None when it is not a day of the calendar pages."""
+    raw = (raw or "").strip()
+    if len(raw) != 10 or not raw.isascii() or parse_month(raw[:7]) is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def _week_param(day: datetime.date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _week_label(first: datetime.date, last: datetime.date) -> str:
+    """ "semaine du 7 au 13 décembre 2026", "semaine du 30 novembre au 6 décembre 2026"."""
+    end = format_day(last, weekday=False)
+    if first.year != last.year:
+        return f"semaine du {format_day(first, weekday=False)} au {end}"
+    start = "1er" if first.day == 1 else str(first.day)
+    if first.month != last.month:
+        start += f" {MONTHS_FR[first.month - 1]}"
+    return f"semaine du {start} au {end}"
+
+
+def _week_context(request, child, today) -> dict:
+    monday = today - datetime.timedelta(days=today.weekday())
+    raw = request.GET.get("semaine", "")
+    if raw:
+        parsed = parse_iso_week(raw)
+        if parsed:
+            monday = parsed
+        else:
+            messages.warning(request, "La semaine demandée n'est pas valide : voici la semaine en cours.")
+    days = selectors.week_for(child=child, monday=monday)
+    return {
+        "days": days, "monday": monday,
+        "period_label": _week_label(monday, days[-1].date),
+        "week_param": _week_param(monday),
+        "previous_param": _week_param(monday - datetime.timedelta(days=7)),
+        "next_param": _week_param(monday + datetime.timedelta(days=7)),
+    }
+
+
+def _month_context(request, child, today) -> dict:
+    year, month = today.year, today.month
+    raw_month, raw_day = request.GET.get("mois", ""), request.GET.get("jour", "")
+    if raw_month:
+        parsed = parse_month(raw_month)
+        if parsed:
+            year, month = parsed
+        else:
+            messages.warning(request, "Le mois demandé n'est pas valide : voici le mois en cours.")
+    selected = None
+    if raw_day:
+        selected = _parse_day(raw_day)
+        if selected is None:
+            messages.warning(request, "Le jour demandé n'est pas valide.")
+        else:
+            year, month = selected.year, selected.month
+    first = datetime.date(year, month, 1)
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    weeks = selectors.month_for(child=child, year=year, month=month)
+    in_month = [day for week in weeks for day in week if day.in_month]
+    if selected is None:
+        # Today when it is in the month shown, else the month's first day with an activity.
+        selected = next((day.date for day in in_month if day.date == today), None) or next(
+            (day.date for day in in_month if day.cells), None)
+    return {
+        "weeks": weeks, "month_days": [day for day in in_month if day.cells or day.date == selected],
+        "selected": selected, "period_label": format_month(year, month), "month_param": f"{year}-{month:02d}",
+        "previous_param": f"{previous:%Y-%m}", "next_param": f"{following:%Y-%m}",
+        "previous_label": MONTHS_FR[previous.month - 1], "next_label": MONTHS_FR[following.month - 1],
+        "week_of_month": _week_param(selected or first),
+    }
+
+
 @login_required
 def agenda(request, child_id: int):
     child = family_selectors.child_for(user=request.user, child_id=child_id)
     today = _today()
     view = "semaine" if request.GET.get("vue") == "semaine" else "mois"
     context = {"child": child, "view": view, "today": today, "weekday_labels": WEEKDAY_LABELS,
+               "legend": selectors.LEGEND,
                "activities": list(selectors.activities_for(child=child)), "current_url": request.get_full_path()}
-    if view == "semaine":
-        monday = today - datetime.timedelta(days=today.weekday())
-        raw = request.GET.get("semaine", "")
-        if raw:
-            parsed = parse_iso_week(raw)
-            if parsed:
-                monday = parsed
-            else:
-                messages.warning(request, "La semaine demandée n'est pas valide : voici la semaine en cours.")
-        days = selectors.week_for(child=child, monday=monday)
-        iso = monday.isocalendar()
-        previous, following = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
-        context.update({
-            "days": days, "monday": monday,
-            "period_label": f"semaine du {format_day(monday)} au {format_day(days[-1].date)}",
-            "week_param": f"{iso.year}-W{iso.week:02d}",
-            "previous_param": f"{previous.isocalendar().year}-W{previous.isocalendar().week:02d}",
-            "next_param": f"{following.isocalendar().year}-W{following.isocalendar().week:02d}",
-        })
-    else:
-        year, month = today.year, today.month
-        raw = request.GET.get("mois", "")
-        if raw:
-            parsed = parse_month(raw)
-            if parsed:
-                year, month = parsed
-            else:
-                messages.warning(request, "Le mois demandé n'est pas valide : voici le mois en cours.")
-        first = datetime.date(year, month, 1)
-        previous = (first - datetime.timedelta(days=1)).replace(day=1)
-        following = (first + datetime.timedelta(days=32)).replace(day=1)
-        context.update({
-            "weeks": selectors.month_for(child=child, year=year, month=month),
-            "period_label": format_month(year, month), "month_param": f"{year}-{month:02d}",
-            "previous_param": f"{previous:%Y-%m}", "next_param": f"{following:%Y-%m}",
-        })
+    context.update(_week_context(request, child, today) if view == "semaine" else _month_context(request, child, today))
     context["feed"] = booking.calendar_feed_ensure(child=child, user=request.user) if request.user.is_validated else None
     if context["feed"]:
         context["feed_url"] = request.build_absolute_uri(

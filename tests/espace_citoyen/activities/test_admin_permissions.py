@@ -4,7 +4,7 @@ edit / delete views the matching model permission, and marking attendance
 activities.change_attendance (view_attendance only reads). Without the permission: back to
 the admin home with an error message (Wagtail's permission_denied), nothing written."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.contrib import messages as django_messages
@@ -22,6 +22,8 @@ from espace_citoyen.activities.models import (
     Reservation,
     SchoolYear,
 )
+
+from tests.factories import demo_canteen_day, demo_school_year_label
 
 from ._agents import other_staff, pole_scolaire_agent
 
@@ -47,7 +49,7 @@ def assert_denied(response):
 @pytest.fixture
 def new_activity():
     """An activity of 2026-2027 without any day yet: "Générer les jours" would create some."""
-    activity = Activity.objects.create(school_year=SchoolYear.objects.get(label="2026-2027"),
+    activity = Activity.objects.create(school_year=SchoolYear.objects.get(label=demo_school_year_label()),
                                        name="Atelier théâtre (tests)", weekdays=[0, 1, 3, 4], capacity=12,
                                        booking_rule=BookingRule.objects.first())
     assert not activity.occurrences.exists()
@@ -56,8 +58,7 @@ def new_activity():
 
 @pytest.fixture
 def canteen_day():
-    return Occurrence.objects.get(activity__name="Restauration scolaire", activity__school_year__label="2026-2027",
-                                  date=date(2026, 12, 7))
+    return demo_canteen_day()
 
 
 @pytest.fixture(params=["other_service", "catalogue_view_only"])
@@ -147,7 +148,8 @@ def test_activity_edit_post_denied_without_permission(client, otp_login, no_chan
 def test_occurrence_edit_post_denied_without_permission(client, otp_login, no_change_agent, canteen_day):
     otp_login(client, no_change_agent)
     response = client.post(reverse("activities_occurrences:edit", args=[canteen_day.pk]),
-                           {"activity": canteen_day.activity_id, "date": "08/12/2026", "capacity": "1"})
+                           {"activity": canteen_day.activity_id, "date": f"{canteen_day.date + timedelta(days=1):%d/%m/%Y}",
+                            "capacity": "1"})
     assert_denied(response)
     before = (canteen_day.date, canteen_day.capacity)
     canteen_day.refresh_from_db()

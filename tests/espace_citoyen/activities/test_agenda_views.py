@@ -14,6 +14,7 @@ from espace_citoyen.activities.models import (
     ReservationStatus,
     WaitingListEntry,
 )
+from espace_citoyen.activities import rules
 from espace_citoyen.activities.services.booking import reservation_book
 
 from .agenda_factories import (
@@ -61,11 +62,54 @@ def test_month_view_shows_states_and_deadline(client, world):
     response = client.get(agenda_url(world["chloe"], mois=f"{occ.date:%Y-%m}"))
     text = page_text(response)
     assert response.status_code == 200
-    assert "<table" in text and "<caption>Agenda de Chloé" in text and '<th scope="col">Lundi</th>' in text
-    assert "Disponible" in text and "modifiable jusqu'au" in text and "Réserver" in text
-    # Past day of the current month: locked.
+    assert "<table" in text and "Agenda de Chloé, " in text and '<span class="agenda-grid__long">Lundi</span>' in text
+    assert "Disponible" in text and "Modifiable jusqu'au" in text and "Réserver" in text
+    # The legend says what each icon means, in words.
+    assert "Légende" in text and "Réservé, plus modifiable" in text and "Non réservé, plus modifiable" in text
+    # The deadline is written once per day and activity (in the day's panel), not in the grid.
+    assert text.count(rules.change_notice(occurrence=occ).capitalize()) == 1
+    # Past day of the current month: past its deadline, not booked, in words.
     response = client.get(agenda_url(world["chloe"], mois=f"{world['locked'].date:%Y-%m}"))
-    assert "Verrouillé" in page_text(response)
+    assert "Non réservé — plus modifiable" in page_text(response)
+
+
+def test_past_deadline_states_in_words(client, world):
+    """A day past its deadline tells whether the child is booked; full and closed days too."""
+    activity, chloe, tom = world["activity"], world["chloe"], world["tom"]
+    past = today() - datetime.timedelta(days=2)
+    booked = make_occurrence(activity, past - datetime.timedelta(days=7))
+    Reservation.objects.create(child=chloe, occurrence=booked, status=ReservationStatus.BOOKED)
+    full = make_occurrence(activity, past - datetime.timedelta(days=14), booked_count=1)
+    closed = make_occurrence(activity, past - datetime.timedelta(days=21), status=OccurrenceStatus.CLOSED,
+                             closed_reason="Grève du personnel de restauration")
+    client.force_login(world["parent"])
+    for occurrence, expected in ((booked, "Réservé — plus modifiable"), (full, "Complet — plus modifiable"),
+                                 (closed, "Fermé"), (world["locked"], "Non réservé — plus modifiable")):
+        child = tom if occurrence is full else chloe
+        text = page_text(client.get(agenda_url(child, jour=occurrence.date.isoformat())))
+        panel = text[text.index(f'id="jour-{occurrence.date.isoformat()}"'):]
+        panel = panel[:panel.index("</section>")]
+        assert expected in panel and "Verrouillé" not in panel, (occurrence.date, expected)
+        assert " hidden" not in panel.split(">")[0]  # the day asked for is the one shown
+    text = page_text(client.get(agenda_url(chloe, jour=closed.date.isoformat())))
+    assert "Journée fermée par la mairie : Grève du personnel de restauration." in text
+
+
+def test_chosen_day_and_bad_day(client, world):
+    client.force_login(world["parent"])
+    occ = world["occ"]
+    text = page_text(client.get(agenda_url(world["chloe"], jour=occ.date.isoformat())))
+    first_line = text[text.index(f'id="jour-{occ.date.isoformat()}"'):].split(">")[0]
+    assert "hidden" not in first_line  # the chosen day is shown, the others wait for a tap
+    bad = client.get(agenda_url(world["chloe"], jour="2026-02-31"))
+    assert bad.status_code == 200 and "Le jour demandé n'est pas valide." in page_text(bad)
+
+
+def test_agenda_links_to_the_childs_record(client, world):
+    client.force_login(world["parent"])
+    text = page_text(client.get(agenda_url(world["chloe"])))
+    assert f'href="{reverse("family:child_detail", args=[world["chloe"].pk])}"' in text
+    assert "Fiche de Chloé (allergies, PAI, personnes autorisées)" in text
 
 
 def test_week_view(client, world):

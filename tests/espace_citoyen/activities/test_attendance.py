@@ -1,17 +1,19 @@
 """Attendance sheets: health notes and pick-up persons, print, CSV export, marking
 present / absent / absent with a medical certificate of the child's household."""
 
-from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from espace_citoyen.activities.models import Attendance, AttendanceStatus, Occurrence, Reservation
+from espace_citoyen.activities.models import Attendance, AttendanceStatus, Reservation
 from espace_citoyen.documents.models import Document, DocumentType
 from espace_citoyen.family.models import Child
 
+from tests.factories import demo_absent_day, demo_canteen_day
+
 from ._agents import other_staff, pole_scolaire_agent
+from .agenda_factories import today
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +26,7 @@ def certificate(owner, label="Certificat médical du Dr Lambert", doc_type=Docum
 
 @pytest.fixture
 def canteen_day():
-    return Occurrence.objects.get(activity__name="Restauration scolaire", activity__school_year__label="2026-2027",
-                                  date=date(2026, 12, 7))
+    return demo_canteen_day()
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_sheet_lists_children_with_health_and_pickup(client, agent, canteen_day)
 
 
 def test_index_lists_days(client, agent, canteen_day):
-    response = client.get(reverse("activities_attendance:index"), {"date": "2026-12-07"})
+    response = client.get(reverse("activities_attendance:index"), {"date": canteen_day.date.isoformat()})
     assert response.status_code == 200
     assert reverse("activities_attendance:sheet", args=[canteen_day.pk]) in response.content.decode()
     bad = client.get(reverse("activities_attendance:index"), {"date": "32/13/2026"})
@@ -144,10 +145,10 @@ def test_marking_refused_without_permission(client, otp_login, canteen_day, nath
 
 def test_demo_has_attendance_for_past_days():
     nathan = Child.objects.get(first_name="Nathan", last_name="Bernard")
-    absent = Attendance.objects.get(reservation__child=nathan, reservation__occurrence__date=date(2026, 11, 12),
+    absent = Attendance.objects.get(reservation__child=nathan, reservation__occurrence__date=demo_absent_day(),
                                     reservation__occurrence__activity__name="Restauration scolaire")
     assert absent.status == AttendanceStatus.ABSENT
-    assert not Attendance.objects.filter(reservation__occurrence__date__gte=date(2026, 11, 26)).exists()
+    assert not Attendance.objects.filter(reservation__occurrence__date__gte=today()).exists()
 
 
 def _sheet_queries(client, occurrence) -> int:

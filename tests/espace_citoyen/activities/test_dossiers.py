@@ -466,3 +466,26 @@ def test_reregistration_carries_over_valid_documents(client, parent, child, scho
     # The carried-over insurance certificate counts for the evening care's required document.
     progress = dossier_progress(dossier=dossier, child=child)
     assert next(e for e in progress["elements"] if e.key == "documents").done
+
+
+def test_a_validated_dossier_shows_what_the_town_validated(client, parent, child, activities,
+                                                           django_capture_on_commit_callbacks):
+    """Once validated, no to-do list ("3 sur 5 éléments complétés", "à compléter") any more:
+    the date and what the Pôle scolaire validated, on the list and on the dossier."""
+    AuthorizedPerson.objects.create(child=child, name="Mamie Bernard", relationship="Grand-mère", phone="0601020304")
+    insurance = upload(parent)
+    client.force_login(parent)
+    client.post(url(child), complete_post(activities, [insurance], submit="1"))
+    dossier = Dossier.objects.get(child=child)
+    dossier_set_status(dossier=dossier, status=DossierStatus.VALIDATED, actor=parent)
+    for page in (client.get(reverse("activities:dossier_list")), client.get(url(child))):
+        html = page.content.decode()
+        assert "Dossier validé par le Pôle scolaire le " in html
+        assert "éléments complétés" not in html and "à compléter" not in html
+        assert '<dl class="dossier-validated">' in html
+        for text in ("Accueil du soir, Restauration scolaire", "Autorisation de photographier", "1 personne",
+                     "Attestation d&#x27;assurance (Attestation d&#x27;assurance)"):
+            assert text in html, text
+    dossier.refresh_from_db()
+    progress = dossier_progress(dossier=dossier, child=child)
+    assert progress["validated"] and progress["validated_on"] is not None

@@ -513,3 +513,14 @@ def test_weekly_pattern_needs_a_reason_and_the_change_permission(client, otp_log
     assert "Indiquez le motif de la dérogation." in text
     assert f'value="{day:%d/%m/%Y}"' in text  # what was typed is kept
     assert not Reservation.objects.filter(child=chloe).exists() and not mail.outbox
+
+
+def test_weekly_pattern_lists_children_with_family_name_and_class(client, agent, family, canteen):
+    """Two children of the same first name must not look alike in the agent's form."""
+    parent, chloe = family
+    twin = Child.objects.create(household=chloe.household, first_name="Chloé", last_name="Martin",
+                                birth_date=datetime.date(2019, 1, 1), school_class="CP")
+    text = page_text(client.get(pattern_url(chloe)))
+    assert "Vasseur-Resa Chloé – CE1, École des Tilleuls" in text
+    assert "Martin Chloé – CP" in text
+    assert twin.pk

@@ -5,14 +5,15 @@ exports still work and keep the text as it is (Wagtail writes it as a string cel
 import csv
 import datetime
 import io
-from datetime import date
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from espace_citoyen.activities.models import Occurrence, Reservation, ReservationStatus
+from espace_citoyen.activities.models import Reservation, ReservationStatus
 from espace_citoyen.family.models import AuthorizedPerson, Child, Household
+
+from tests.factories import demo_canteen_day
 
 from ..activities._agents import pole_scolaire_agent
 from ..activities.agenda_factories import make_activity, make_occurrence, make_parent, today
@@ -29,8 +30,7 @@ def read_csv(response, delimiter=";"):
 
 @pytest.fixture
 def canteen_day():
-    return Occurrence.objects.get(activity__name="Restauration scolaire", activity__school_year__label="2026-2027",
-                                  date=date(2026, 12, 7))
+    return demo_canteen_day()
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_attendance_csv_quotes_formulas(client, otp_login, canteen_day, evil_chi
     # Nothing else in the file starts a formula; ordinary rows are untouched.
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     chloe = next(row for row in rows if row[3] == "Chloé")
-    assert chloe[:3] == ["Restauration scolaire", "07/12/2026", "Bernard"] and chloe[5].startswith("Arachide")
+    assert chloe[:3] == ["Restauration scolaire", f"{canteen_day.date:%d/%m/%Y}", "Bernard"] and chloe[5].startswith("Arachide")
 
 
 def test_children_export_csv_quotes_formulas_xlsx_still_works(client, otp_login, superuser, evil_child):

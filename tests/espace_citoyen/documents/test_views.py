@@ -70,7 +70,7 @@ def test_list_shows_only_my_documents_and_quota(client, owner, other, upload):
     html = response.content.decode()
     assert "Mon attestation" in html
     assert "Document de quelqu&#x27;un d&#x27;autre" not in html and "quelqu'un d'autre" not in html
-    assert "moins de 0,1 Mo utilisés sur 200 Mo" in html
+    assert "utilisés sur 200 Mo" in html
     assert "<meter" in html
 
 

@@ -324,8 +324,9 @@ def test_regie_sees_invoices_to_pay_and_credit_notes_to_propose(client, otp_logi
 
     invoice = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).first()  # the demo's November invoice
     Invoice.objects.filter(pk=invoice.pk).update(due_date=datetime.date(2020, 1, 15))
-    line = invoice.lines.filter(credit_lines__isnull=True).first()
-    Attendance.objects.filter(reservation_id=line.reservation_id).update(status=AttendanceStatus.JUSTIFIED)
+    line = invoice.lines.filter(credit_lines__isnull=True, reservation__isnull=False).first()
+    Attendance.objects.update_or_create(reservation_id=line.reservation_id,
+                                        defaults={"status": AttendanceStatus.JUSTIFIED})
     body = text(panel(client, otp_login, regie_agent))
     open_count = Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES).count()
     assert f"Factures à payer : {open_count} (dont 1 en retard)" in body

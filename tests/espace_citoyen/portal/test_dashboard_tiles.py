@@ -56,7 +56,10 @@ def test_family_members_are_listed_and_a_child_links_to_its_page(client):
     assert "Vous trouverez ici tous les membres de votre famille." in html
     assert "Camille Martin (vous)" in html
     assert "Dominique Martin" in html
-    assert f'href="/espace-citoyen/enfants/{child.pk}/agenda/">Léa0 Martin</a>' in html  # the child's agenda
+    # The child's name opens its agenda (said to screen readers), its record is next to it.
+    assert (f'href="/espace-citoyen/enfants/{child.pk}/agenda/">Léa0 Martin'
+            '<span class="visually-hidden"> : agenda des activités</span></a>') in html
+    assert f'href="/espace-citoyen/famille/enfants/{child.pk}/">Fiche de Léa0</a>' in html
     # The icons are decorative: the name is written next to them.
     assert 'src="/static/img/member-child.svg" alt=""' in html
     assert 'src="/static/img/member-adult.svg" alt=""' in html
