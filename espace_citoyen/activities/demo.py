@@ -30,8 +30,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from espace_citoyen.accounts.models import AccountStatus, User
 from espace_citoyen.accounts.demo import demo_totp_device
+from espace_citoyen.accounts.models import AccountStatus, User
 from espace_citoyen.core.business_calendar import PARIS
 from espace_citoyen.family.models import Child, Household, Sex
 from home.demo import DemoLogin
@@ -57,6 +57,7 @@ from .models import (
     WaitingStatus,
 )
 from .rules import booking_deadline
+from .services.booking import reservation_book
 from .services.catalogue import catalogue_ensure_group_permissions, occurrences_generate
 
 SCHOOLS = ["École élémentaire des Tilleuls", "École maternelle du Parc"]
@@ -184,8 +185,6 @@ def _agent(group) -> User:
 
 
 def _write_bookings(pending, *, parent, household_id, agent, as_of) -> None:
-    from .services.booking import reservation_book
-
     rows = []
     for child, occurrence in pending:
         own = parent is not None and child.household_id == household_id

@@ -5,8 +5,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from espace_citoyen.documents.models import DocumentType
+from espace_citoyen.documents.selectors import vault_usage
 from espace_citoyen.documents.validation import check_quota, inspect_upload
 
+from .models import Activity
 from .selectors import dossiers as dossier_selectors
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
@@ -83,8 +85,6 @@ class DossierForm(forms.Form):
 
     @staticmethod
     def offered_queryset(offered):
-        from .models import Activity
-
         return Activity.objects.filter(pk__in=[a.pk for a in offered]).order_by("name")
 
     @classmethod
@@ -110,7 +110,6 @@ class DossierForm(forms.Form):
                 self.add_error("new_label", "Donnez un nom à la pièce ajoutée.")
             try:
                 inspect_upload(upload)
-                from espace_citoyen.documents.selectors import vault_usage
 
                 check_quota(used=vault_usage(user=self.user), incoming=upload.size)
             except ValidationError as error:

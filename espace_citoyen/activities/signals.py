@@ -1,8 +1,8 @@
 """Handlers of other domains' signals (connected in apps.py ready())."""
 
+from .services.booking import calendar_feeds_after_departure
+
 
 def household_member_left(sender, household, user, **kwargs):
     """An adult left a household: their calendar feeds stop, every other feed is renewed."""
-    from .services.booking import calendar_feeds_after_departure
-
     calendar_feeds_after_departure(household_id=household.pk, user=user)

@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from espace_citoyen.activities.models import SchoolYear
 from espace_citoyen.core.business_calendar import format_month
 from espace_citoyen.core.money import EurosFormField, format_cents
 
@@ -101,8 +102,6 @@ class QuotientForm(forms.Form):
                                      "au guichet).")
 
     def __init__(self, *args, certificates: list[tuple], **kwargs):
-        from espace_citoyen.activities.models import SchoolYear
-
         super().__init__(*args, **kwargs)
         self.fields["school_year"].queryset = SchoolYear.objects.order_by("-starts_on")
         today = timezone.localdate()

@@ -8,6 +8,7 @@ only what was credited and paid (``credited_cents``, ``paid_cents``, kept by the
 under a row lock) and the status that follows (``ALLOWED_INVOICE_TRANSITIONS``)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -74,8 +75,6 @@ class TariffPrice(models.Model):
         constraints = [models.UniqueConstraint(fields=["tariff", "bracket"], name="billing_price_unique")]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         tariff = getattr(self, "tariff", None)
         bracket = getattr(self, "bracket", None)
         if tariff is not None and bracket is not None and tariff.activity_id:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 
 NBSP = "\u00a0"
 
@@ -88,8 +89,6 @@ class CentsField(models.PositiveIntegerField):
     and take it in euros."""
 
     def formfield(self, **kwargs):
-        from django.utils.text import capfirst
-
         defaults = {"form_class": EurosFormField, "required": not self.blank, "label": capfirst(self.verbose_name),
                     "help_text": self.help_text or "En euros, par exemple 3,85."}
         defaults.update({key: value for key, value in kwargs.items() if key in ("required", "label", "initial")})

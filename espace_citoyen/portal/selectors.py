@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from espace_citoyen.activities.selectors.summary import activities_summary_for
+from espace_citoyen.billing.selectors.citizen import invoices_summary_for
 from espace_citoyen.demarches.models import DemarcheStatus
 from espace_citoyen.demarches.selectors import demarches_for
 from espace_citoyen.documents.selectors import documents_for
@@ -84,7 +85,6 @@ def dashboard_for(*, user) -> Dashboard:
         dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
         if dashboard.children_count:
             dashboard.activities = activities_summary_for(user=user)
-        from espace_citoyen.billing.selectors.citizen import invoices_summary_for
 
         dashboard.invoices = invoices_summary_for(user=user)
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)

@@ -13,7 +13,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
 from espace_citoyen.core.backoffice import GuardedViewMixin, GuardedViewSet
+from espace_citoyen.documents.views import _serve
+from espace_citoyen.family.models import Child
 
 from ..models import DossierStatus, SchoolYear
 from ..selectors import dossiers as selectors
@@ -48,7 +51,6 @@ class DossierListView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
         context["filters"] = filters
         context["years"] = SchoolYear.objects.values_list("label", flat=True)
         context["statuses"] = [(v, lbl) for v, lbl in DossierStatus.choices if v != DossierStatus.DRAFT]
-        from espace_citoyen.family.models import Child
 
         context["schools"] = (Child.objects.exclude(school="").values_list("school", flat=True)
                               .distinct().order_by("school"))
@@ -100,7 +102,6 @@ class DossierReviewView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
 
 def dossier_document(request, pk: int, doc_pk: int):
     """A document attached to a dossier, for the Pôle scolaire only (404 for anyone else)."""
-    from espace_citoyen.documents.views import _serve
 
     dossier = selectors.dossier_for_staff(user=request.user, dossier_id=pk)
     document = dossier.documents.filter(pk=doc_pk).first()

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -235,8 +236,6 @@ def child_by_feed_token(*, child_id: int, token: str) -> Child:
     The feed belongs to a person: it answers only while that person's account is active and
     they are still an adult of the child's household."""
     if not token:
-        from django.http import Http404
-
         raise Http404
     feed = get_object_or_404(
         CalendarFeed.objects.select_related("child").filter(

@@ -4,7 +4,7 @@ agents: the Pôle scolaire). `validated_activity_ids` is what the booking engine
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,9 +14,10 @@ from espace_citoyen.core.search import words_match
 from espace_citoyen.core.services_map import TownService, staff_can_see_service
 from espace_citoyen.demarches.models import DemarcheEvent, DemarcheStatus
 from espace_citoyen.documents.models import Document, DocumentType
+from espace_citoyen.family.models import AuthorizedPerson
+from espace_citoyen.family.selectors import children_for
 
 from ..models import Activity, Dossier, DossierStatus, RegistrationCampaign, SchoolYear
-
 
 # Dossiers the parent may still change: never sent, sent back for completion, or refused
 # (corrected and sent again). A draft or a refused dossier only while the campaign is open;
@@ -228,10 +229,6 @@ def dossier_progress(*, dossier: Dossier | None, child, validated_at=_UNKNOWN) -
 
 def dossiers_overview_for(*, user, school_year: SchoolYear) -> list[dict]:
     """Each child of the caller's household with its dossier (or None) and progress."""
-    from django.db.models import Exists, OuterRef
-
-    from espace_citoyen.family.models import AuthorizedPerson
-    from espace_citoyen.family.selectors import children_for
 
     children = list(children_for(user=user).annotate(
         has_persons=Exists(AuthorizedPerson.objects.filter(child=OuterRef("pk"))),

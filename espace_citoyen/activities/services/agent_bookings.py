@@ -8,15 +8,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from espace_citoyen.core.emails import send_templated_email, site_url
-from espace_citoyen.family.models import Child
-
 from espace_citoyen.core.agents import is_town_agent
 from espace_citoyen.core.business_calendar import format_day
+from espace_citoyen.core.emails import send_templated_email, site_url
+from espace_citoyen.family.models import Child
 from espace_citoyen.family.selectors import notification_emails_for
 
 from ..models import Occurrence, Reservation
-from .booking import BookingError, reservation_book, reservation_cancel, settle_expired_offers
+from .booking import (
+    BookingError,
+    reservation_book,
+    reservation_cancel,
+    reservations_book_pattern,
+    settle_expired_offers,
+)
 
 __all__ = ["REASON_REQUIRED", "agent_book", "agent_book_pattern", "agent_cancel"]
 
@@ -82,7 +87,6 @@ def agent_book_pattern(*, children, activity, weekdays, start, end, exceptions, 
     """A weekly pattern over a period booked by an agent for a family (deadlines overridden,
     capacity and closed days still apply), with one summary e-mail to each household.
     Returns the booking service's summary."""
-    from .booking import reservations_book_pattern
 
     _check_agent(actor)
     reason = _clean_reason(reason)

@@ -24,12 +24,13 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from espace_citoyen.core.emails import send_templated_email, site_url
 from espace_citoyen.core.agents import is_town_agent
+from espace_citoyen.core.emails import send_templated_email, site_url
 from espace_citoyen.family.models import Child, Membership
 
 from .. import rules
 from ..models import (
+    CalendarFeed,
     Dossier,
     DossierStatus,
     Occurrence,
@@ -39,6 +40,7 @@ from ..models import (
     ReservationStatus,
     WaitingListEntry,
     WaitingStatus,
+    new_feed_token,
 )
 
 FULL_MESSAGE = ("Cette journée est complète : plus aucune place n'est disponible. "
@@ -376,7 +378,6 @@ def reservations_book_pattern(*, children, activity, weekdays, start: datetime.d
 def calendar_feed_ensure(*, child: Child, user):
     """``user``'s calendar feed of the child, created with a fresh token on first use.
     ``child`` must come from a selector scoped to ``user``."""
-    from ..models import CalendarFeed
 
     feed, _ = CalendarFeed.objects.get_or_create(child=child, user=user)
     return feed
@@ -384,7 +385,6 @@ def calendar_feed_ensure(*, child: Child, user):
 
 def calendar_feed_renew(*, child: Child, actor):
     """Give the actor's calendar feed of the child a new secret token: the old URL stops working."""
-    from ..models import CalendarFeed, new_feed_token
 
     _check_actor(child=child, actor=actor, override_reason="")
     with transaction.atomic():
@@ -398,7 +398,6 @@ def calendar_feeds_after_departure(*, household_id: int, user) -> int:
     """An adult left the household: their feeds of its children are deleted and every other
     feed of the household gets a new token (a link copied from a shared screen or device
     stops working). Returns the number of feeds renewed."""
-    from ..models import CalendarFeed, new_feed_token
 
     with transaction.atomic():
         feeds = CalendarFeed.objects.select_for_update().filter(child__household_id=household_id)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from espace_citoyen.accounts.decorators import validated_account_required
 from espace_citoyen.core.business_calendar import format_day
@@ -32,9 +33,10 @@ def report(request, child_id: int, day: str):
     agenda = reverse("activities:agenda", args=[child.pk]) + f"?jour={date.isoformat()}"
     reservations = reportable_reservations(child=child, day=date)
     if not reservations:
-        messages.error(request, f"Aucune absence ne peut être signalée pour {child.first_name} le {format_day(date)} : "
-                                "seules les journées réservées d'aujourd'hui et des jours à venir dont le délai de "
-                                "modification est dépassé le peuvent. Avant ce délai, annulez la réservation.")
+        messages.error(request, _(
+            "Aucune absence ne peut être signalée pour %(child)s le %(day)s : seules les journées réservées "
+            "d'aujourd'hui et des jours à venir dont le délai de modification est dépassé le peuvent. Avant ce "
+            "délai, annulez la réservation.") % {"child": child.first_name, "day": format_day(date)})
         return redirect(agenda)
     certificates = documents_for(user=request.user, doc_type=DocumentType.MEDICAL_CERTIFICATE).order_by("-uploaded_at")
     if request.method == "POST":
@@ -48,16 +50,18 @@ def report(request, child_id: int, day: str):
                         certificate = document_upload(
                             user=request.user, uploaded_file=data["new_certificate"],
                             doc_type=DocumentType.MEDICAL_CERTIFICATE,
-                            label=f"Certificat médical de {child.first_name} ({date:%d/%m/%Y})")
+                            label=_("Certificat médical de %(child)s (%(day)s)")
+                            % {"child": child.first_name, "day": f"{date:%d/%m/%Y}"})
                     absence_report(child=child, reservations=form.selected_reservations(), actor=request.user,
                                    reason=data["reason"], details=data["details"], certificate=certificate)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                justified = " avec le certificat médical" if certificate else ""
-                messages.success(request, f"L'absence de {child.first_name} le {format_day(date)} est signalée au "
-                                          f"Pôle scolaire{justified}. Un accusé de réception vous est envoyé par "
-                                          "e-mail.")
+                message = (_("L'absence de %(child)s le %(day)s est signalée au Pôle scolaire avec le certificat "
+                               "médical. Un accusé de réception vous est envoyé par e-mail.") if certificate else
+                           _("L'absence de %(child)s le %(day)s est signalée au Pôle scolaire. Un accusé de "
+                             "réception vous est envoyé par e-mail."))
+                messages.success(request, message % {"child": child.first_name, "day": format_day(date)})
                 return redirect(agenda)
     else:
         form = AbsenceForm(initial={"reservations": [r.pk for r in reservations]}, reservations=reservations,

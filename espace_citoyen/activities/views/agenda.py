@@ -16,7 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from icalendar import Calendar, Event
 
 from espace_citoyen.accounts.decorators import validated_account_required
 from espace_citoyen.core.business_calendar import (
@@ -35,7 +37,6 @@ from ..models import WEEKDAY_LABELS
 from ..selectors import agenda as selectors
 from ..services import booking
 from ..services.booking import BookingError
-
 
 
 def _today() -> datetime.date:
@@ -88,7 +89,7 @@ def _week_context(request, child, today) -> dict:
         if parsed:
             monday = parsed
         else:
-            messages.warning(request, "La semaine demandée n'est pas valide : voici la semaine en cours.")
+            messages.warning(request, _("La semaine demandée n'est pas valide : voici la semaine en cours."))
     days = selectors.week_for(child=child, monday=monday)
     return {
         "days": days, "monday": monday,
@@ -107,12 +108,12 @@ def _month_context(request, child, today) -> dict:
         if parsed:
             year, month = parsed
         else:
-            messages.warning(request, "Le mois demandé n'est pas valide : voici le mois en cours.")
+            messages.warning(request, _("Le mois demandé n'est pas valide : voici le mois en cours."))
     selected = None
     if raw_day:
         selected = _parse_day(raw_day)
         if selected is None:
-            messages.warning(request, "Le jour demandé n'est pas valide.")
+            messages.warning(request, _("Le jour demandé n'est pas valide."))
         else:
             year, month = selected.year, selected.month
     first = datetime.date(year, month, 1)
@@ -234,9 +235,9 @@ def pattern(request, child_id: int):
                 start=data["start"], end=data["end"], exceptions=data["exceptions"], actor=request.user,
             )
             if summary.booked:
-                messages.success(request, f"{len(summary.booked)} journée(s) réservée(s).")
+                messages.success(request, _("%(count)s journée(s) réservée(s).") % {"count": len(summary.booked)})
             elif not summary.total:
-                messages.info(request, "Aucune journée de cette activité ne correspond à ces critères.")
+                messages.info(request, _("Aucune journée de cette activité ne correspond à ces critères."))
             return render(request, "activities/agenda_pattern_done.html",
                           {"child": child, "summary": summary, "activity": data["activity"],
                            "day_label": format_day})
@@ -253,14 +254,13 @@ def pattern(request, child_id: int):
 def feed_renew(request, child_id: int):
     child = family_selectors.child_for(user=request.user, child_id=child_id)
     booking.calendar_feed_renew(child=child, actor=request.user)
-    messages.success(request, "Le lien de l'agenda a été renouvelé : l'ancien lien ne fonctionne plus. "
-                              "Abonnez à nouveau votre application de calendrier avec le nouveau lien.")
+    messages.success(request, _("Le lien de l'agenda a été renouvelé : l'ancien lien ne fonctionne plus. "
+                                "Abonnez à nouveau votre application de calendrier avec le nouveau lien."))
     return redirect(_back(request, child))
 
 
 def agenda_ics(request, child_id: int):
     """The private calendar feed: no login (calendar apps), the secret token instead."""
-    from icalendar import Calendar, Event
 
     child = selectors.child_by_feed_token(child_id=child_id, token=request.GET.get("jeton", ""))
     cal = Calendar()

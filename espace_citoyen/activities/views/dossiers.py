@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from espace_citoyen.accounts.decorators import validated_account_required
 from espace_citoyen.documents.services import document_upload
@@ -60,16 +61,16 @@ def dossier_edit(request, child_id: int, school_year_label: str):
                 form.add_error(None, error)
             else:
                 if "submit" not in request.POST:
-                    messages.success(request, "Votre dossier est enregistré. Vous pouvez revenir le compléter "
-                                              "jusqu'à la date limite.")
+                    messages.success(request, _("Votre dossier est enregistré. Vous pouvez revenir le compléter "
+                                                "jusqu'à la date limite."))
                     return redirect(request.path)
                 try:
                     sent = services.dossier_submit(user=request.user, dossier=dossier)
                 except ValidationError as error:
                     missing = error.messages
                 else:
-                    messages.success(request, f"Votre dossier est envoyé au Pôle scolaire (démarche n° "
-                                              f"{sent.demarche.number}).")
+                    messages.success(request, _("Votre dossier est envoyé au Pôle scolaire (démarche n° %(number)s).")
+                                     % {"number": sent.demarche.number})
                     return redirect("activities:dossier_list")
                 # Saved but incomplete: show the form from what was saved.
                 form = DossierForm(initial=DossierForm.initial_for(dossier, child), user=request.user, child=child,

@@ -16,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from espace_citoyen.core.csv_safe import safe_row
 from espace_citoyen.family import selectors as family_selectors
@@ -23,7 +25,7 @@ from espace_citoyen.family import selectors as family_selectors
 from ..selectors import history as selectors
 
 PAGE_SIZE = 25
-COLUMNS = ["Date", "Activité", "État", "Origine", "Présence"]
+COLUMNS = [_lazy("Date"), _lazy("Activité"), _lazy("État"), _lazy("Origine"), _lazy("Présence")]
 
 
 def _filters(request, child):
@@ -40,16 +42,16 @@ def _filters(request, child):
             if year is not None:
                 years = sorted([*years, year], key=lambda candidate: candidate.starts_on, reverse=True)
         if year is None:
-            notices.append(f"L'année scolaire « {raw_year[:20]} » n'apparaît pas dans l'historique de "
-                           f"{child.first_name} : toutes les années sont affichées.")
+            notices.append(_("L'année scolaire « %(year)s » n'apparaît pas dans l'historique de %(child)s : "
+                             "toutes les années sont affichées.") % {"year": raw_year[:20], "child": child.first_name})
     activities = list(selectors.history_activities_for(child=child, school_year=year))
     raw_activity = request.GET.get("activite", "").strip()
     activity = None
     if raw_activity:
         activity = next((candidate for candidate in activities if str(candidate.pk) == raw_activity), None)
         if activity is None:
-            notices.append("L'activité demandée n'apparaît pas dans cet historique : toutes les activités "
-                           "sont affichées.")
+            notices.append(_("L'activité demandée n'apparaît pas dans cet historique : toutes les activités "
+                             "sont affichées."))
     return {"years": years, "year": year, "activities": activities, "activity": activity, "notices": notices}
 
 
@@ -80,7 +82,7 @@ def history(request, child_id: int):
     csv_query = extra.copy()
     csv_query["format"] = "csv"
     show_year = filters["year"] is None
-    caption = f"Réservations de {child.first_name}"
+    caption = _("Réservations de %(child)s") % {"child": child.first_name}
     if filters["year"]:
         caption += f", année scolaire {filters['year'].label}"
     if filters["activity"]:

@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from espace_citoyen.activities.models import AttendanceStatus, OccurrenceStatus
 from espace_citoyen.core.search import words_match
+from espace_citoyen.documents.models import DocumentTransmission, DocumentType
+from espace_citoyen.family.models import Child, Household, Membership
 
 from ..models import (
     OPEN_INVOICE_STATUSES,
@@ -114,8 +116,6 @@ def households_for_quotients(*, query: str = "") -> QuerySet:
     """Households found by an adult's or a child's name or an adult's e-mail (accents and case
     ignored), with their adults and children; households with an open transmission to the
     Régie first when nothing is searched."""
-    from espace_citoyen.documents.models import DocumentTransmission
-    from espace_citoyen.family.models import Child, Household, Membership
 
     queryset = Household.objects.all()
     if query.strip():
@@ -134,8 +134,6 @@ def households_for_quotients(*, query: str = "") -> QuerySet:
 
 
 def household_for_quotients(*, household_id: int):
-    from espace_citoyen.family.models import Household
-
     return get_object_or_404(Household.objects.prefetch_related("memberships__user", "children"), pk=household_id)
 
 
@@ -147,7 +145,6 @@ def household_quotient_history(*, household) -> list[HouseholdQuotient]:
 def regie_certificates_for(*, household) -> list[tuple]:
     """(document, démarche) of the CAF or tax certificates the household's adults transmitted
     to the Régie, newest first: the documents a quotient may be read from."""
-    from espace_citoyen.documents.models import DocumentTransmission, DocumentType
 
     pairs = []
     transmissions = (DocumentTransmission.objects.filter(service="regie", demarche__user__memberships__household=household)
