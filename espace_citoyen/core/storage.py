@@ -1,6 +1,8 @@
 from django.core.files.storage import Storage, storages
 from django.http import FileResponse, Http404
 
+from .middleware import PRIVATE_CACHE_CONTROL
+
 
 def private_storage() -> Storage:
     """The storage of citizens' files: outside MEDIA_ROOT, never served by a public URL.
@@ -21,5 +23,5 @@ def private_file_response(field_file, *, content_type: str, filename: str = "", 
     if inline and not filename:
         response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL  # also outside the private prefixes
     return response
