@@ -121,6 +121,7 @@ def test_year_filter_and_pagination(client, family):
     assert f"{datetime.date.today().year}" in text and "2024" in text  # the year filter offers both years
     second = page_text(client.get(URL, {"page": "2"}))
     assert "Page 2 sur 2" in second and "Au guichet (Virement)" in second and "1,00 €" in second
+    assert "1er mars 2024" in second  # the French first of the month
     with CaptureQueriesContext(connection) as full_page:
         response = client.get(URL, {"annee": "2024"})
     with CaptureQueriesContext(connection) as one_row:
