@@ -321,3 +321,37 @@ def test_without_the_permission_the_screen_is_refused(client, otp_login, family,
     relations = make_agent("afg.rp@ville-villennes-sur-seine.fr", Group.objects.get_or_create(name="Sans droits")[0])
     otp_login(client, relations)
     assert client.get(reverse("billing_childcare_certificates:index")).status_code == 302
+
+
+# --- The catalogue's flag ---------------------------------------------------------------------
+
+
+def test_demo_flags_care_and_leisure_not_the_canteen():
+    from tests.factories import demo_school_year_label
+
+    flags = dict(Activity.objects.filter(school_year__label=demo_school_year_label()).values_list("name", "childcare"))
+    assert flags["Accueil du matin"] and flags["Accueil du soir"]
+    assert flags["Accueil de loisirs du mercredi"] and flags["Accueil de loisirs des vacances"]
+    assert not flags["Restauration scolaire"] and not flags["Étude surveillée"]
+
+
+def test_pole_scolaire_ticks_childcare_in_the_catalogue(client, otp_login):
+    from tests.espace_citoyen.activities._agents import pole_scolaire_agent
+
+    otp_login(client, pole_scolaire_agent())
+    activity = Activity.objects.exclude(booking_rule=None).filter(childcare=False).select_related(
+        "school_year").first()
+    url = reverse("activities_activities:edit", args=[activity.pk])
+    form = page_text(client.get(url))
+    assert "Garde d'enfants (périscolaire, accueil de loisirs…) : comptée dans l'attestation de frais de garde. " \
+           "Les repas ne le sont pas." in form
+    data = {"school_year": activity.school_year_id, "name": activity.name, "period": activity.period,
+            "weekdays": [str(day) for day in activity.weekdays], "classes": ", ".join(activity.classes),
+            "capacity": str(activity.capacity), "booking_rule": activity.booking_rule_id,
+            "schools": list(activity.schools.values_list("pk", flat=True)), "childcare": "on"}
+    if activity.is_active:
+        data["is_active"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, page_text(response)[:2000]
+    activity.refresh_from_db()
+    assert activity.childcare
