@@ -355,3 +355,23 @@ def test_pole_scolaire_ticks_childcare_in_the_catalogue(client, otp_login):
     assert response.status_code == 302, page_text(response)[:2000]
     activity.refresh_from_db()
     assert activity.childcare
+
+
+def test_query_count_does_not_grow_with_invoices(catalogue, regie_agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def household_with(invoices: int, tag: str):
+        _user, household, _kids = make_family(f"afg.requetes.{tag}@example.fr", children=(), last_name="Garde")
+        kids = [child(household, name, D(2021, 1, 10)) for name in ("Lou", "Zoé")]
+        for index in range(invoices):
+            row = invoice(household, D(2026, 1 + index, 1), [(kid, catalogue["care"], 1000) for kid in kids])
+            pay(row, 2000, D(2026, 2 + index, 3), regie_agent)
+        return household
+
+    small, large = household_with(1, "petit"), household_with(6, "grand")
+    with CaptureQueriesContext(connection) as few:
+        assert amounts(small, 2026) == {"Lou": 1000, "Zoé": 1000}
+    with CaptureQueriesContext(connection) as many:
+        assert amounts(large, 2026) == {"Lou": 6000, "Zoé": 6000}
+    assert len(few) == len(many) <= 6
