@@ -10,10 +10,13 @@ import re
 
 import pytest
 
+from espace_citoyen.accounts.demo import DEMO_TOTP_KEY_BASE32
 from espace_citoyen.billing.models import Invoice, Payment
 from espace_citoyen.family.models import Membership
 
 from .conftest import assert_accessible
+from .test_agent_reservations_browser import assert_main_accessible
+from .test_two_factor_browser import app_code
 
 pytestmark = pytest.mark.browser
 
@@ -65,3 +68,25 @@ def test_payment_history_on_a_phone_and_a_screen(live_site, browser_page):
     page.goto(base + "/espace-citoyen/factures/")
     assert_fits(page, 320)
     shoot(page, "factures-320")
+
+
+def test_regie_agent_certificate_screen(live_site, browser_page):
+    """The Régie's « Attestations de frais de garde »: search, year, the household's row; axe
+    on the main content."""
+    page, base = browser_page, live_site.url
+    page.goto(base + "/admin/login/")
+    page.locator("input[name=username]").fill("regie@ville-villennes-sur-seine.fr")
+    page.locator("input[name=password]").fill("Agent-Regie-2026")
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/admin/double-authentification/verifier/"))
+    page.locator("input[name=code]").fill(app_code(DEMO_TOTP_KEY_BASE32))
+    page.get_by_role("button", name="Valider le code").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    page.goto(base + "/admin/espace-citoyen/attestations-frais-de-garde/")
+    page.get_by_label("Nom d'un parent ou d'un enfant, ou adresse e-mail").fill("Bernard")
+    page.get_by_role("button", name="Rechercher").click()
+    row = page.locator("table.listing tbody tr").first
+    assert "Chloé Bernard" in row.inner_text()
+    assert "Rien à attester" in row.inner_text() or "Télécharger l'attestation" in row.inner_text()
+    shoot(page, "admin-attestations")
+    assert_main_accessible(page)

@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from espace_citoyen.accounts.models import AccountStatus
 from espace_citoyen.billing.models import Payment
 from espace_citoyen.billing.selectors.citizen import payment_method_label
 from espace_citoyen.billing.services.payments import payment_record
+from espace_citoyen.family.models import Membership
 
 from .conftest import family_invoice, make_family, page_text
 
@@ -87,8 +89,6 @@ def test_another_household_sees_none_of_it(client, family):
 
 
 def test_both_parents_see_the_history(client, family):
-    from espace_citoyen.family.models import Membership
-
     second = make_family("paiements.conjoint@example.fr", children=())[0]
     Membership.objects.filter(user=second).update(household=family["invoice"].household)
     client.force_login(second)
@@ -141,8 +141,6 @@ def test_linked_from_the_invoices_page_and_the_dashboard(client, family):
 
 
 def test_validated_accounts_only(client, db):
-    from espace_citoyen.accounts.models import AccountStatus
-
     assert client.get(URL).status_code == 302
     pending = make_family("paiements.attente@example.fr", status=AccountStatus.PENDING)[0]
     client.force_login(pending)

@@ -17,6 +17,8 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -27,6 +29,9 @@ from espace_citoyen.billing.selectors import certificates as selectors
 from espace_citoyen.billing.services.credit_notes import credit_note_create
 from espace_citoyen.billing.services.payments import payment_record
 from espace_citoyen.family.models import Child, Membership
+
+from tests.espace_citoyen.activities._agents import pole_scolaire_agent
+from tests.factories import demo_school_year_label
 
 from .conftest import make_activity, make_agent, make_family, make_year, page_text
 
@@ -327,8 +332,6 @@ def test_without_the_permission_the_screen_is_refused(client, otp_login, family,
 
 
 def test_demo_flags_care_and_leisure_not_the_canteen():
-    from tests.factories import demo_school_year_label
-
     flags = dict(Activity.objects.filter(school_year__label=demo_school_year_label()).values_list("name", "childcare"))
     assert flags["Accueil du matin"] and flags["Accueil du soir"]
     assert flags["Accueil de loisirs du mercredi"] and flags["Accueil de loisirs des vacances"]
@@ -336,8 +339,6 @@ def test_demo_flags_care_and_leisure_not_the_canteen():
 
 
 def test_pole_scolaire_ticks_childcare_in_the_catalogue(client, otp_login):
-    from tests.espace_citoyen.activities._agents import pole_scolaire_agent
-
     otp_login(client, pole_scolaire_agent())
     activity = Activity.objects.exclude(booking_rule=None).filter(childcare=False).select_related(
         "school_year").first()
@@ -358,9 +359,6 @@ def test_pole_scolaire_ticks_childcare_in_the_catalogue(client, otp_login):
 
 
 def test_query_count_does_not_grow_with_invoices(catalogue, regie_agent):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def household_with(invoices: int, tag: str):
         _user, household, _kids = make_family(f"afg.requetes.{tag}@example.fr", children=(), last_name="Garde")
         kids = [child(household, name, D(2021, 1, 10)) for name in ("Lou", "Zoé")]
