@@ -79,6 +79,11 @@ ACTIVITIES = [
     ("Accueil de loisirs des vacances", [0, 1, 2, 3, 4], Period.HOLIDAYS, "J-14 avant 12h, jours calendaires", 30,
      ["insurance_certificate"]),
 ]
+# Childcare in the sense of the tax certificate ("frais de garde", billing/certificates.py):
+# the morning and evening care and the leisure centre. Not the canteen (meals are excluded
+# by the tax rule) nor the supervised homework ("étude", teaching rather than care).
+CHILDCARE = {"Accueil du matin", "Accueil du soir", "Accueil de loisirs du mercredi",
+             "Accueil de loisirs des vacances"}
 DEMO_HOUSEHOLD = "DEMO-ALSH"
 AGENT = DemoLogin("Agent Pôle scolaire", "pole.scolaire@ville-villennes-sur-seine.fr", "Agent-Scolaire-2026",
                   "/admin/espace-citoyen/presences/")
@@ -156,9 +161,11 @@ def _catalogue(plan: DemoPlan):
     for name, weekdays, period, rule, capacity, documents in ACTIVITIES:
         activity, created = Activity.objects.get_or_create(school_year=year, name=name, defaults={
             "weekdays": weekdays, "period": period, "booking_rule": rules[rule], "capacity": capacity,
-            "required_documents": documents})
+            "required_documents": documents, "childcare": name in CHILDCARE})
         if created:
             activity.schools.set(schools)
+        elif name in CHILDCARE and not activity.childcare:  # a database seeded before the flag existed
+            Activity.objects.filter(pk=activity.pk).update(childcare=True)
         occurrences_generate(activity=activity, actor=None)
         activities[name] = activity
     return year, activities

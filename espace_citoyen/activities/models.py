@@ -103,6 +103,10 @@ class Activity(models.Model):
     required_documents = models.JSONField(_("pièces demandées"), default=list, blank=True,
                                           help_text=_("Types de documents du coffre-fort demandés au dossier."))
     is_active = models.BooleanField(_("ouverte"), default=True)
+    childcare = models.BooleanField(
+        _("garde d'enfants"), default=False,
+        help_text=_("Garde d'enfants (périscolaire, accueil de loisirs…) : comptée dans l'attestation de frais de "
+                    "garde. Les repas ne le sont pas."))
 
     class Meta:
         verbose_name = _("activité")

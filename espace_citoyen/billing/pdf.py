@@ -1,5 +1,6 @@
-"""PDF documents of the billing (fpdf2): the invoice, the credit note ("avoir") and the
-receipt of a payment received at the desk. Each is made once, when issued, and stored on
+"""PDF documents of the billing (fpdf2): the invoice, the credit note ("avoir"), the
+receipt of a payment received at the desk, and the yearly « attestation de frais de garde »
+(made on demand from the payments, never stored: selectors/certificates.py). Each is made once, when issued, and stored on
 the private storage (services/documents.py); these functions only lay out the pages.
 
 The town's header comes from the site settings (core.town.town_contact). Text uses the PDF
@@ -18,7 +19,7 @@ from espace_citoyen.core.business_calendar import MONTHS_FR, format_day, format_
 from espace_citoyen.core.money import format_cents
 from espace_citoyen.core.town import TownContact
 
-__all__ = ["render_credit_note", "render_invoice", "render_receipt"]
+__all__ = ["render_childcare_certificate", "render_credit_note", "render_invoice", "render_receipt"]
 
 BLUE = (11, 79, 138)
 GREY = (74, 79, 87)
@@ -86,8 +87,12 @@ class _Document(FPDF):
         end_y = self.get_y()
         self.set_xy(125, 15)
         self.set_text_color(*BLUE)
-        self.set_font("Helvetica", "B", 18)
-        self.cell(70, 9, _safe(self.doc_title.upper()), align="R", new_x="LEFT", new_y="NEXT")
+        title, size = _safe(self.doc_title.upper()), 18
+        self.set_font("Helvetica", "B", size)
+        while size > 11 and self.get_string_width(title) > 70 - 2 * self.c_margin:  # a long title fits its column
+            size -= 1
+            self.set_font("Helvetica", "B", size)
+        self.cell(70, 9, title, align="R", new_x="LEFT", new_y="NEXT")
         self.set_font("Helvetica", "B", 11)
         self.set_text_color(0)
         self.cell(70, 6, _safe(f"N° {self.number}"), align="R", new_x="LEFT", new_y="NEXT")
@@ -395,4 +400,99 @@ def render_receipt(*, payment, invoice, balance_after: int, town: TownContact) -
     pdf.paragraph((
         "La mairie atteste avoir reçu ce paiement au guichet de la régie."
         + (" La facture est entièrement réglée." if balance_after <= 0 else "")), 5)
+    return pdf.output_bytes()
+
+
+CHILDCARE_FOOTNOTE = (
+    "Montants retenus : les sommes reçues par la régie de la commune du 1er janvier au 31 décembre {year} "
+    "(au guichet ou en ligne), quel que soit le mois facturé, pour les activités de garde d'enfants "
+    "(accueils périscolaires du matin et du soir, accueils de loisirs) des enfants nés à compter du 1er janvier "
+    "{born}, c'est-à-dire âgés de moins de 6 ans au 1er janvier {year}. Les repas (restauration scolaire) sont "
+    "exclus. Les avoirs sont déduits. Lorsqu'une facture a été payée en partie, ou porte aussi sur d'autres "
+    "activités, le paiement est réparti entre ses lignes au prorata de leur montant. Cette attestation ne tient "
+    "pas compte des aides que vous avez perçues (complément de libre choix du mode de garde de la CAF, aides de "
+    "l'employeur) : déduisez-les du montant déclaré."
+)
+
+
+class _Certificate(_Document):
+    """Certificates of several households in one file: each page's header and footer name
+    its own certificate."""
+
+    _first_page_used = False
+    _footer_number = ""
+
+    def start(self, number: str) -> None:
+        """Begin a child's page of the certificate ``number`` (the first page exists already)."""
+        if not self._first_page_used:
+            self._first_page_used = True
+            return
+        self._footer_number, self.number = self.number, number  # the page ending keeps its number
+        self.add_page()
+        self._footer_number = ""
+
+    def footer(self):
+        current = self.number
+        self.number = self._footer_number or current
+        super().footer()
+        self.number = current
+
+
+def render_childcare_certificate(*, certificates, town: TownContact, issued_on) -> bytes:
+    """One page per child of each certificate (selectors.certificates.ChildcareCertificate):
+    who paid, for which child, how much in the year, invoice by invoice; date, place and the
+    mayor's signature line; the rule applied in a footnote."""
+    title = "Attestation de frais de garde"
+    pdf = None
+    place = town.name or "la mairie"
+    for certificate in certificates:
+        year = certificate.year
+        for child in certificate.children:
+            if pdf is None:
+                pdf = _Certificate(town=town, title=title, number=certificate.reference)
+            pdf.start(certificate.reference)
+            parents = " et ".join(certificate.parents) or f"Foyer n° {certificate.household_id}"
+            bottom = pdf.addressee(parents, certificate.address)
+            bottom = max(bottom, pdf.facts([("Année", str(year)), ("Date", _date(issued_on)),
+                                            ("Référence", certificate.reference)]))
+            pdf.set_y(bottom + 4)
+            pdf.set_font("Helvetica", "B", 12)
+            pdf.paragraph(f"Frais de garde des enfants de moins de 6 ans – année {year}", 6.5)
+            pdf.ln(2)
+            pdf.set_font("Helvetica", size=10)
+            pdf.paragraph((
+                f"Le Maire de {place} atteste que {parents} "
+                f"{'ont' if len(certificate.parents) > 1 else 'a'} payé à la commune, du 1er janvier au "
+                f"31 décembre {year}, pour la garde de l'enfant ci-dessous, la somme de "
+                f"{_money(child.amount_cents)}."), 5.5)
+            pdf.ln(2)
+            pdf.table(["Enfant", "Date de naissance", f"Frais de garde payés en {year}"], [80, 45, 55],
+                      [[child.full_name, format_day(child.birth_date, weekday=False), _money(child.amount_cents)]],
+                      ["L", "L", "R"])
+            pdf.heading("Détail par facture")
+            pdf.table(["Facture", "Mois facturé", f"Payé en {year} pour la garde"], [60, 65, 55],
+                      [[row.invoice_number, row.month_label, _money(row.amount_cents)] for row in child.rows],
+                      ["L", "L", "R"])
+            pdf.totals([(f"Total payé en {year}", _money(child.amount_cents))])
+            pdf.box("Pour votre déclaration de revenus",
+                    f"Montant à reporter dans la rubrique « Frais de garde des enfants de moins de 6 ans » "
+                    f"(cases 7GA à 7GC, ou 7GE à 7GG en cas de résidence alternée) de la déclaration des revenus "
+                    f"{year}, déduction faite des aides perçues. Conservez cette attestation : elle peut vous être "
+                    "demandée par l'administration fiscale.")
+            pdf.ensure_space(40)
+            pdf.set_font("Helvetica", size=10)
+            pdf.ln(2)
+            pdf.set_x(110)
+            pdf.cell(85, 6, _safe(f"Fait à {place}, le {format_day(issued_on, weekday=False)}"),
+                     new_x="LMARGIN", new_y="NEXT")
+            pdf.set_x(110)
+            pdf.set_font("Helvetica", "B", 10)
+            pdf.cell(85, 6, _safe("Le Maire / Pour le Maire,"), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(18)
+            pdf.set_font("Helvetica", "I", 8)
+            pdf.set_text_color(*GREY)
+            pdf.paragraph(CHILDCARE_FOOTNOTE.format(year=year, born=year - 6), 4)
+            pdf.set_text_color(0)
+    if pdf is None:
+        raise ValueError("Nothing to certify.")
     return pdf.output_bytes()

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
     path("avoirs/<int:pk>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
     path("recus/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
+    path("paiements/", views.payment_list, name="payments"),
+    path("attestations/<int:year>/pdf/", views.childcare_certificate, name="childcare_certificate"),
 ]

@@ -3,6 +3,7 @@ accounts only; every object comes from a scoped selector (another household's id
 PDFs are private-file responses."""
 
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,8 +11,9 @@ from django.views.decorators.http import require_GET
 from espace_citoyen.accounts.decorators import validated_account_required
 from espace_citoyen.core.storage import private_file_response
 
+from .selectors import certificates as certificate_selectors
 from .selectors import citizen as selectors
-from .services.documents import invoice_store_pdf
+from .services.documents import childcare_certificate_pdf, invoice_store_pdf
 from .services.payments_online import online_payment_available
 
 PAGE_SIZE = 12
@@ -36,7 +38,35 @@ def invoice_list(request):
         "extra_query": f"annee={year}" if year else "",
         "summary": selectors.invoices_summary_for(user=request.user, today=today),
         "online_payment": online_payment_available(),
+        "certificate_years": certificate_selectors.childcare_years_for(user=request.user, today=today),
+        "current_year": today.year,
+        "has_payments": selectors.payments_for(user=request.user).exists(),
     })
+
+
+@validated_account_required
+@require_GET
+def payment_list(request):
+    """« Mes paiements »: every payment received for the household's invoices, newest first."""
+    year = _year(request)
+    page = Paginator(selectors.payments_for(user=request.user, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
+    for payment in page.object_list:
+        payment.method_label = selectors.payment_method_label(payment.method)
+    return render(request, "billing/payment_list.html", {
+        "items_page": page, "year": year, "years": selectors.payment_years_for(user=request.user),
+        "extra_query": f"annee={year}" if year else "",
+    })
+
+
+@validated_account_required
+@require_GET
+def childcare_certificate(request, year: int):
+    """The « attestation de frais de garde » of a year that is over (404 before, or when
+    nothing was paid for the care of a child under six that year)."""
+    certificates = certificate_selectors.childcare_certificates_for(user=request.user, year=year)
+    response = HttpResponse(childcare_certificate_pdf(certificates=certificates), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="attestation-frais-de-garde-{year}.pdf"'
+    return response
 
 
 @validated_account_required

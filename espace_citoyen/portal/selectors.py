@@ -99,5 +99,6 @@ def dashboard_for(*, user) -> Dashboard:
         "contact": reverse("accounts:contact_details"),
         "my_data": reverse("portal:my_data"),
         "invoices": reverse("billing:list"),
+        "payments": reverse("billing:payments"),
     }
     return dashboard

@@ -46,6 +46,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         billing_admin.InvoiceViewSet,
         billing_admin.InvoicingRunViewSet,
         billing_admin.QuotientViewSet,
+        billing_admin.ChildcareCertificateViewSet,
         billing_admin.ActivityTariffViewSet,
         billing_admin.QuotientBracketViewSet,
         billing_admin.AccountingExportViewSet,

@@ -117,8 +117,8 @@ class ActivityViewSet(_CatalogueViewSet):
     url_prefix = "espace-citoyen/activites"
     url_namespace = "activities_activities"
     index_view_class = ActivityIndexView
-    list_display = ["name", "school_year", "period", "capacity", "booking_rule", "is_active"]
-    list_filter = ["school_year", "period", "is_active"]
+    list_display = ["name", "school_year", "period", "capacity", "booking_rule", "is_active", "childcare"]
+    list_filter = ["school_year", "period", "is_active", "childcare"]
     search_fields = ["name"]
 
     def listing_queryset(self):

@@ -23,7 +23,7 @@ class ActivityAdminForm(WagtailAdminModelForm):
     class Meta:
         model = Activity
         fields = ["school_year", "name", "weekdays", "period", "schools", "classes", "capacity", "booking_rule",
-                  "required_documents", "is_active"]
+                  "required_documents", "is_active", "childcare"]
         widgets = {"schools": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):

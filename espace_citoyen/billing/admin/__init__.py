@@ -1,7 +1,8 @@
 """Back office of the billing (group Régie): invoices and the desk (payments, credit notes),
-the monthly invoicing, families' quotients, tariffs and brackets, accounting exports. The
-portal lists these viewsets in the "Espace citoyen" menu."""
+the monthly invoicing, families' quotients, tariffs and brackets, accounting exports, the
+childcare certificates. The portal lists these viewsets in the "Espace citoyen" menu."""
 
+from .certificates import ChildcareCertificateViewSet
 from .exports import AccountingExportViewSet
 from .invoices import InvoiceViewSet
 from .quotients import QuotientViewSet
@@ -9,6 +10,6 @@ from .runs import InvoicingRunViewSet
 from .tariffs import ActivityTariffViewSet, QuotientBracketViewSet
 
 __all__ = [
-    "AccountingExportViewSet", "ActivityTariffViewSet", "InvoiceViewSet", "InvoicingRunViewSet",
-    "QuotientBracketViewSet", "QuotientViewSet",
+    "AccountingExportViewSet", "ActivityTariffViewSet", "ChildcareCertificateViewSet", "InvoiceViewSet",
+    "InvoicingRunViewSet", "QuotientBracketViewSet", "QuotientViewSet",
 ]

@@ -13,10 +13,16 @@ from django.utils import timezone
 
 from espace_citoyen.family.models import Membership
 
-from ..models import OPEN_INVOICE_STATUSES, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+from ..models import OPEN_INVOICE_STATUSES, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentMethod
 
 __all__ = ["InvoicesSummary", "credit_note_for", "invoice_detail_for", "invoice_for", "invoice_years_for",
-           "invoices_for", "invoices_summary_for", "payment_for"]
+           "invoices_for", "invoices_summary_for", "payment_for", "payment_method_label", "payment_years_for",
+           "payments_for"]
+
+# The method value of a payment made online (billing.PaymentMethod.ONLINE once online
+# payment lands); the history reads it as plain data so that it does not wait for it.
+ONLINE_METHOD = "online"
+DESK_METHODS = {"cash": "Espèces", "cheque": "Chèque", "card": "Carte bancaire", "transfer": "Virement"}
 
 
 def _households(user):
@@ -46,6 +52,30 @@ def credit_note_for(*, user, credit_note_id: int) -> CreditNote:
 def payment_for(*, user, payment_id: int) -> Payment:
     return get_object_or_404(Payment.objects.select_related("invoice").filter(
         invoice__household_id__in=_households(user)), pk=payment_id)
+
+
+def payment_method_label(method: str) -> str:
+    """How a family reads a payment's method: « En ligne », or « Au guichet (Chèque) »…"""
+    if method == ONLINE_METHOD:
+        return "En ligne"
+    if method in DESK_METHODS:
+        return f"Au guichet ({DESK_METHODS[method]})"
+    return dict(PaymentMethod.choices).get(method, method) or "—"
+
+
+def payments_for(*, user, year: int | None = None) -> QuerySet[Payment]:
+    """The payments received for the caller's households' invoices (one row per invoice
+    paid: a payment of several invoices at once is one row per invoice), newest first,
+    with their invoice; ``year`` filters on the day received."""
+    queryset = Payment.objects.filter(invoice__household_id__in=_households(user)).select_related("invoice")
+    if year:
+        queryset = queryset.filter(received_on__year=year)
+    return queryset.order_by("-received_on", "-id")
+
+
+def payment_years_for(*, user) -> list[int]:
+    return [day.year for day in Payment.objects.filter(invoice__household_id__in=_households(user))
+            .dates("received_on", "year", order="DESC")]
 
 
 def group_lines(lines) -> list[dict]:

@@ -4,9 +4,12 @@ space, never the document itself)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 
 from espace_citoyen.accounts.models import ContactMethod
 from espace_citoyen.core.business_calendar import format_month
@@ -18,7 +21,8 @@ from .. import pdf
 from ..models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from .payments_online import online_payment_available
 
-__all__ = ["credit_note_store_pdf", "invoice_store_pdf", "invoices_issue_documents", "receipt_store_pdf"]
+__all__ = ["childcare_certificate_pdf", "credit_note_store_pdf", "invoice_store_pdf", "invoices_issue_documents",
+           "receipt_store_pdf"]
 
 CHUNK = 200
 
@@ -99,3 +103,10 @@ def invoice_notify(*, invoice: Invoice, to: list[str], town=None) -> None:
         context["town"] = town
     # The invoices are committed already (each batch of the run): sent at once.
     send_templated_email(template="billing/emails/invoice_issued", to=to, context=context, on_commit=False)
+
+
+def childcare_certificate_pdf(*, certificates, today: datetime.date | None = None) -> bytes:
+    """The « attestation de frais de garde » of ``certificates`` (selectors/certificates.py),
+    dated today: made on demand from the payments as they stand, never stored."""
+    return pdf.render_childcare_certificate(certificates=certificates, town=town_contact(),
+                                            issued_on=today or timezone.localdate())

@@ -1,7 +1,7 @@
 """Template filters of the citizen space: ``{% load core_format %}``.
 
 ``{{ bytes|taille_fichier }}`` → "27 Ko", "1,5 Mo", "200 Mo" (core/formats.py);
-``{{ date|jour_fr }}`` → "Mardi 1er décembre 2026"."""
+``{{ date|jour_fr }}`` → "Mardi 1er décembre 2026"; ``{{ date|date_fr }}`` → "1er décembre 2026"."""
 
 from django import template
 
@@ -27,3 +27,12 @@ def jour_fr(day) -> str:
     except (AttributeError, TypeError, IndexError):
         return ""
     return text[:1].upper() + text[1:]
+
+
+@register.filter(name="date_fr")
+def date_fr(day) -> str:
+    """ "1er décembre 2026", "3 mars 2026" (core.business_calendar.format_day, no weekday)."""
+    try:
+        return format_day(day, weekday=False)
+    except (AttributeError, TypeError, IndexError):
+        return ""
