@@ -23,10 +23,17 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.db.models import F
+from django.utils import timezone
 
 from espace_citoyen.accounts.demo import DEMO_TOTP_KEY_BASE32
+from espace_citoyen.accounts.models import User
 from espace_citoyen.activities.demo import demo_plan
-from espace_citoyen.activities.models import AbsenceReport, Attendance, AttendanceStatus, Dossier, Occurrence
+from espace_citoyen.activities.models import (AbsenceReport, Activity, Attendance, AttendanceStatus, BookingRule,
+                                              Dossier, Occurrence, OccurrenceStatus, ReservationStatus)
+from espace_citoyen.activities.rules import booking_deadline
+from espace_citoyen.activities.services.absences import reportable_reservations
+from espace_citoyen.activities.services.booking import reservation_book
 from espace_citoyen.activities.selectors.agenda import cells_for
 from espace_citoyen.demarches.models import Demarche
 from espace_citoyen.documents.models import Document
@@ -207,16 +214,31 @@ def test_every_space_page_fits_and_the_dashboard_opens_the_family(live_site, bro
 
 
 def reportable_day(child):
-    """A day of today or to come, past its deadline, when the child is booked (the demo's)."""
-    from espace_citoyen.activities.services.absences import reportable_reservations
-
+    """A day of today or to come, past its deadline, when the child is booked (the demo's, or one
+    made here when the coming days are school holidays)."""
     today = demo_plan().today
     for offset in range(0, 10):
         day = today + datetime.timedelta(days=offset)
         reservations = reportable_reservations(child=child, day=day)
         if reservations:
             return day, reservations
-    pytest.skip("no booked day past its deadline in the coming days (school holidays)")
+    # None in the demo's coming days (the school holidays): book, as of a month ago, the first
+    # open day of an activity the child goes to, then give that activity a deadline it is past.
+    now = timezone.now()
+    occurrence = (Occurrence.objects.filter(activity__occurrences__reservations__child=child,
+                                            date__gte=today, date__lt=today + datetime.timedelta(days=10),
+                                            status=OccurrenceStatus.OPEN, booked_count__lt=F("capacity"))
+                  .exclude(reservations__child=child, reservations__status=ReservationStatus.BOOKED)
+                  .distinct().select_related("activity").order_by("date").first())
+    if occurrence is not None:
+        reservation_book(child=child, occurrence=occurrence, actor=User.objects.get(email=PARENT_EMAIL),
+                         now=now - datetime.timedelta(days=30))
+        strict = BookingRule.objects.create(name="Trois semaines avant (test)", days_before=21, before=datetime.time(10),
+                                            business_days=False)
+        Activity.objects.filter(pk=occurrence.activity_id).update(booking_rule=strict)
+        assert booking_deadline(occurrence=Occurrence.objects.get(pk=occurrence.pk)) < now
+        return occurrence.date, reportable_reservations(child=child, day=occurrence.date)
+    raise AssertionError("the demo has no open day of Chloé's activities in the coming ten days")
 
 
 def test_absence_reported_with_a_certificate_reaches_the_attendance_sheet(live_site, browser_page, tmp_path):
