@@ -19,9 +19,7 @@ __all__ = ["InvoicesSummary", "credit_note_for", "invoice_detail_for", "invoice_
            "invoices_for", "invoices_summary_for", "payment_for", "payment_method_label", "payment_years_for",
            "payments_for"]
 
-# The method value of a payment made online (billing.PaymentMethod.ONLINE once online
-# payment lands); the history reads it as plain data so that it does not wait for it.
-ONLINE_METHOD = "online"
+ONLINE_METHOD = PaymentMethod.ONLINE
 DESK_METHODS = {"cash": "Espèces", "cheque": "Chèque", "card": "Carte bancaire", "transfer": "Virement"}
 
 
