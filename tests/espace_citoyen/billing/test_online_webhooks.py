@@ -55,7 +55,7 @@ def test_completed_settles_and_emails_the_receipt_with_its_pdf(client, stripe_st
         2000, PaymentMethod.ONLINE, checkout, "pi_test_settle")
     assert payment.receipt_number.startswith("R") and payment.receipt_pdf
     (message,) = [m for m in mail.outbox if "webhook@example.fr" in m.to]
-    assert "Paiement en ligne reçu (20,00\u00a0€)" in message.subject
+    assert "Paiement en ligne reçu (20,00 €) – vos reçus" == message.subject
     assert invoice.number in message.body and payment.receipt_number in message.body
     ((filename, content, mimetype),) = message.attachments
     assert filename == f"recu-{payment.receipt_number}.pdf" and mimetype == "application/pdf"
