@@ -53,7 +53,7 @@ NOT_AVAILABLE = ("Le paiement en ligne n'est pas disponible pour le moment. Vous
 # --- Starting a checkout ----------------------------------------------------------------
 
 
-def _idempotency_key(*, household_id: int, amounts: list[tuple[int, int]], window: int) -> str:
+def _idempotency_key(*, household_id: int, amounts: list[tuple[int, int]], window: str) -> str:
     text = f"{household_id}|" + ",".join(f"{pk}:{cents}" for pk, cents in amounts) + f"|{window}"
     return "checkout-" + hashlib.sha256(text.encode()).hexdigest()[:48]
 
@@ -81,7 +81,11 @@ def checkout_start(*, household_id: int, invoices: list[Invoice], user, now: dat
         if {invoice.pk for invoice in checkout.invoices.all()} == ids:
             return checkout
     window = int(now.timestamp()) // KEY_WINDOW_SECONDS
-    key = _idempotency_key(household_id=household_id, amounts=amounts, window=window)
+    # A checkout of the household closed since (paid, failed, expired) makes the next attempt
+    # a new request: Stripe would otherwise replay the closed session for the same key.
+    closed = (OnlineCheckout.objects.filter(household_id=household_id).exclude(status=CheckoutStatus.OPEN)
+              .order_by("-pk").values_list("pk", flat=True).first())
+    key = _idempotency_key(household_id=household_id, amounts=amounts, window=f"{window}|{closed or 0}")
     # Fixed within the window, so that a second click sends the very same request.
     expires_at = datetime.datetime.fromtimestamp((window + 1) * KEY_WINDOW_SECONDS, tz=datetime.UTC) + \
         datetime.timedelta(minutes=settings.ESPACE_CITOYEN_CHECKOUT_MINUTES)
@@ -108,6 +112,9 @@ def checkout_start(*, household_id: int, invoices: list[Invoice], user, now: dat
             checkout.invoices.set(due)
     except IntegrityError:  # the same click twice at once: the provider gave the same session back
         checkout = OnlineCheckout.objects.get(provider_session_id=created.session_id)
+    if checkout.status != CheckoutStatus.OPEN:
+        raise BillingError("Un paiement en ligne de ces factures vient de se terminer : rechargez la page de vos "
+                           "factures pour voir leur état.", code="closed")
     return checkout
 
 

@@ -209,3 +209,14 @@ def test_online_method_is_not_offered_at_the_desk(regie_agent):
     _user, invoice = family_invoice("guichet.enligne@example.fr", days=1)
     with pytest.raises(BillingError, match="ne s'enregistre pas au guichet"):
         payment_record(invoice=invoice, amount_cents=100, method=PaymentMethod.ONLINE, actor=regie_agent)
+
+
+def test_after_a_failed_payment_a_new_attempt_is_a_new_session(client, stripe_stub):
+    user, invoice = family_invoice("nouvel.essai@example.fr", days=2)
+    _login(client, user)
+    client.post(reverse("billing:pay", args=[invoice.pk]))
+    OnlineCheckout.objects.update(status=CheckoutStatus.FAILED)
+    response = client.post(reverse("billing:pay", args=[invoice.pk]))
+    assert response.status_code == 303 and response["Location"].endswith("cs_test_0002")
+    first, second = stripe_stub.created()
+    assert first["headers"]["Idempotency-Key"] != second["headers"]["Idempotency-Key"]
