@@ -13,14 +13,14 @@ from espace_citoyen.activities.models import SchoolYear
 from espace_citoyen.core.business_calendar import format_month
 from espace_citoyen.core.money import EurosFormField, format_cents
 
-from .models import PaymentMethod
+from .models import DESK_PAYMENT_METHODS, PaymentMethod
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PaymentForm(forms.Form):
     amount_cents = EurosFormField(label="Montant reçu", min_cents=1, help_text="En euros, par exemple 12,50.")
-    method = forms.ChoiceField(label="Moyen de paiement", choices=PaymentMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label="Moyen de paiement", choices=DESK_PAYMENT_METHODS, widget=forms.RadioSelect)
     received_on = forms.DateField(label="Reçu le", widget=DATE_INPUT, initial=timezone.localdate)
     cheque_number = forms.CharField(label="Numéro du chèque", max_length=30, required=False,
                                     help_text="Obligatoire pour un chèque.")

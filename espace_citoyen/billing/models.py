@@ -337,13 +337,17 @@ class CreditNoteLine(models.Model):
 
 
 class PaymentMethod(models.TextChoices):
-    """How the money came. The online payment (next release) adds its own method here,
-    with the provider's reference in ``reference``."""
+    """How the money came: at the town hall's desk, or online (a settled OnlineCheckout,
+    with the provider's payment id in ``provider_payment_id``)."""
 
     CASH = "cash", _("Espèces")
     CHEQUE = "cheque", _("Chèque")
     CARD = "card", _("Carte bancaire au guichet")
     TRANSFER = "transfer", _("Virement")
+    ONLINE = "online", _("En ligne")
+
+
+DESK_PAYMENT_METHODS = [choice for choice in PaymentMethod.choices if choice[0] != PaymentMethod.ONLINE]
 
 
 def receipt_pdf_path(instance, filename: str) -> str:
@@ -359,6 +363,9 @@ class Payment(models.Model):
     bank = models.CharField(_("banque"), max_length=100, blank=True)
     reference = models.CharField(_("référence"), max_length=100, blank=True)
     receipt_number = models.CharField(_("numéro du reçu"), max_length=20, unique=True)
+    checkout = models.ForeignKey("billing.OnlineCheckout", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="payments", verbose_name=_("paiement en ligne"))
+    provider_payment_id = models.CharField(_("paiement chez le prestataire"), max_length=255, blank=True)
     receipt_pdf = models.FileField(_("reçu (PDF)"), storage=private_storage, upload_to=receipt_pdf_path, blank=True,
                                    max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
@@ -386,6 +393,8 @@ class InvoiceEventKind(models.TextChoices):
     ISSUED = "issued", _("Facture émise")
     PAYMENT = "payment", _("Paiement enregistré")
     CREDIT_NOTE = "credit_note", _("Avoir émis")
+    ONLINE_CHECKOUT = "online_checkout", _("Paiement en ligne")
+    REFUND = "refund", _("Remboursement en ligne")
     REMINDER_EMAIL = "reminder_email", _("Relance envoyée par courriel")
     REMINDER_PHONE = "reminder_phone", _("Relance à faire par téléphone")
 
@@ -404,3 +413,14 @@ class InvoiceEvent(models.Model):
         verbose_name = _("historique de facture")
         verbose_name_plural = _("historique des factures")
         ordering = ["created_at", "id"]
+
+
+# The online payment's models live in models_online.py (this module's size); imported here
+# so that ``billing.models`` stays the one place to import every model from.
+from .models_online import (  # noqa: E402, F401
+    UNSETTLED_CHECKOUT_STATUSES,
+    CheckoutStatus,
+    OnlineCheckout,
+    Refund,
+    WebhookEvent,
+)

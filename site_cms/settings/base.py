@@ -438,3 +438,15 @@ ESPACE_CITOYEN_INVOICE_MIN_DAYS_TO_PAY = 10
 ESPACE_CITOYEN_INVOICE_REMINDER_DAYS = int(os.environ.get("ESPACE_CITOYEN_INVOICE_REMINDER_DAYS", "10"))
 # Postcodes of the town: a household none of whose adults lives there pays the "hors commune" price.
 ESPACE_CITOYEN_TOWN_POSTCODES = env_list("ESPACE_CITOYEN_TOWN_POSTCODES", "78670")
+
+# Espace citoyen: online payment of invoices with Stripe (espace_citoyen/billing/providers).
+# Online payment is offered iff both keys are set (the demo has none: the « Payer en ligne »
+# button then explains how to pay at the desk). Test-mode keys (sk_test_…, whsec_…) in
+# staging; see README « Paiement en ligne » and docs/deployment.md.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# A Checkout Session lives this long (Stripe requires at least 30 minutes).
+ESPACE_CITOYEN_CHECKOUT_MINUTES = int(os.environ.get("ESPACE_CITOYEN_CHECKOUT_MINUTES", "35"))
+# Who is alerted when a payment does not match what was asked (amount or currency); blank:
+# the town's e-mail address of the site settings.
+ESPACE_CITOYEN_REGIE_EMAIL = os.environ.get("ESPACE_CITOYEN_REGIE_EMAIL", "")
