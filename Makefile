@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev demo-data test lint bench messages install install-dev clean
+.PHONY: run dev demo-data test lint bench bench-load cluster messages install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,17 @@ bench: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/run.py
 	$(BIN)/python bench/import_portail_famille.py
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/activities.py
+
+# Load benchmark (never part of `make test`): gunicorn with the production settings, wrk,
+# PostgreSQL database villennes_load (BENCH_DATABASE_URL), Redis DBs 7-8. BENCH_LOAD_ARGS:
+# e.g. "pages --households 10000 --duration 10" or "booking" (bench/load.py --help).
+bench-load: install-dev
+	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
+
+# Two app servers behind nginx on 127.0.0.1, one database, one Redis, a task worker
+# (.ci/cluster; CI runs it after `make test`).
+cluster: install-dev
+	.ci/cluster
 
 messages: install
 	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var

@@ -13,6 +13,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("seed_demo", force=True, stdout=_Null())
 
 
+@pytest.fixture(autouse=True)
+def _fresh_town_contact():
+    """core.town keeps the contact details for 30 s in the process; a test's settings are
+    rolled back with its transaction (no post_save to clear them): start each test afresh."""
+    from espace_citoyen.core import town
+
+    town._forget()
+    yield
+    town._forget()
+
+
 class _Null:
     def write(self, *args, **kwargs):
         pass

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env_bool, env_list
+from .base import CACHES, DATABASES, env_bool, env_list
 
 DEBUG = False
 
@@ -60,8 +60,36 @@ if not os.environ.get("REDIS_URL"):
     # for these anti-abuse limits; set REDIS_URL for exact counting.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
-# Background tasks: a database queue processed by `manage.py db_worker`.
+# Several app servers (docs/deployment.md, « Plusieurs serveurs d'application »): with Redis,
+# the sessions live in Redis too, on their own alias ("sessions": REDIS_SESSIONS_URL, else
+# REDIS_URL with its own key prefix), so that any app server reads a session made by another
+# and `django_session` is not written on every request (SESSION_SAVE_EVERY_REQUEST).
+# Give that Redis (or database number) `maxmemory-policy noeviction` and persistence
+# (appendonly): an evicted session is a parent logged out.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        **CACHES,
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_SESSIONS_URL") or os.environ["REDIS_URL"],
+            "KEY_PREFIX": "sessions",
+        },
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+
+# Background tasks: a database queue processed by `manage.py db_worker` (one or more worker
+# processes, on any server). Kept rather than RQ on Redis: a task enqueued in a request is
+# written in the request's transaction (no task for a rolled-back booking, no task run
+# before its rows are committed), the queue is backed up and replicated with the data, and
+# no second stateful service must be made durable. RQ (django-tasks-rq) runs the same code
+# when a city's volume of tasks outgrows the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# EMAIL_BACKEND comes from the environment (base.py); the file backend (CI's cluster stage,
+# benchmarks) writes each message under EMAIL_FILE_PATH.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 
 if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST = os.environ["EMAIL_HOST"]
