@@ -48,9 +48,8 @@ def bump_generation(**_ignored) -> None:
 
 def cached_fragment(name: str, build, *parts):
     """The value of `build()` cached under the current generation (and `parts`, e.g. the
-    site), so that the page chrome (menu, settings) costs no query on most renders."""
-    if not getattr(settings, "PAGE_CACHE_ENABLED", True):
-        return build()
+    site), so that the page chrome (menu, settings) costs no query on most renders. On even
+    when PAGE_CACHE_ENABLED is off (that switch is for whole pages)."""
     cache = page_cache()
     key = ":".join(["fragment", name, str(current_generation()), *map(str, parts)])
     value = cache.get(key)
@@ -106,3 +105,40 @@ def connect_signals() -> None:
     post_page_move.connect(_on_model_change, dispatch_uid=f"{uid}-moved")
     post_save.connect(_on_save, dispatch_uid=f"{uid}-saved")
     post_delete.connect(_on_delete, dispatch_uid=f"{uid}-deleted")
+
+
+def _restricted_paths() -> list[str]:
+    from wagtail.models import PageViewRestriction
+
+    return sorted(set(PageViewRestriction.objects.values_list("page__path", flat=True)))
+
+
+def no_restriction_anywhere() -> bool:
+    return not cached_fragment("restricted-paths", _restricted_paths)
+
+
+class CachedViewRestrictionsMixin:
+    """Pages whose view-restriction check (Wagtail's before_serve_page hook: two queries)
+    costs nothing while the site has no private section at all, the common case of a town
+    site; as soon as one exists, Wagtail's own check (aliases included) runs."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        if no_restriction_anywhere():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+def public(queryset):
+    """`queryset.public()` without its query: the paths of the private sections (password,
+    login or group restrictions) are read once per generation (a restriction's change bumps it)."""
+    from django.db.models import Q
+
+    paths = cached_fragment("restricted-paths", _restricted_paths)
+    if not paths:
+        return queryset
+    private = Q()
+    for path in paths:
+        private |= Q(path__startswith=path)
+    return queryset.exclude(private)
