@@ -141,7 +141,7 @@ class LinkBlock(blocks.StructBlock):
 
 def link_href(link_value) -> str:
     if link_value.get("page"):
-        return link_value["page"].specific.url or ""
+        return link_value["page"].url or ""  # url_path based: no need of .specific
     return link_value.get("url") or ""
 
 

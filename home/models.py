@@ -9,12 +9,13 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import ContentStreamBlock, QuickAccessTileBlock
+from .page_cache import CachedViewRestrictionsMixin, cached_fragment, public
 
 LATEST_NEWS_ON_HOME = 3
 LATEST_MESSAGES_ON_HOME = 3
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictionsMixin, Page):
     """The town's home page: banner, quick-access tiles, latest news and messages."""
 
     banner_title = models.CharField(_("titre du bandeau"), max_length=120)
@@ -68,18 +69,35 @@ class HomePage(Page):
         from news.models import NewsPage, ServiceMessagePage
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = (
-            NewsPage.objects.live().public().descendant_of(self).select_related("category", "cover_image")
+        context["latest_news"] = latest_news = list(
+            public(NewsPage.objects.live().descendant_of(self)).select_related("category", "cover_image")
             .order_by("-date", "-first_published_at")[:LATEST_NEWS_ON_HOME]
         )
-        context["latest_messages"] = (
-            ServiceMessagePage.objects.live().public().descendant_of(self).publicly_listed()
+        context["latest_messages"] = latest_messages = list(
+            public(ServiceMessagePage.objects.live().descendant_of(self).publicly_listed())
             .order_by("-date", "-first_published_at")[:LATEST_MESSAGES_ON_HOME]
         )
+        # Their two listing pages in one query (the "Toutes les actualités" links).
+        parents = {item.path[: -Page.steplen] for item in latest_news[:1] + latest_messages[:1]}
+        indexes = {page.path: page for page in Page.objects.filter(path__in=parents)} if parents else {}
+        context["news_index"] = indexes.get(latest_news[0].path[: -Page.steplen]) if latest_news else None
+        context["messages_index"] = (indexes.get(latest_messages[0].path[: -Page.steplen])
+                                     if latest_messages else None)
         return context
 
+    def route(self, request, path_components):
+        """One query for the page instead of two per level of the tree: the live page whose
+        url_path is the requested one; routable pages' sub-routes (/actualites/rss/) and
+        unknown paths fall back to Wagtail's walk down the tree."""
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.filter(url_path=url_path).first()
+            if page is not None:
+                return page.specific.route(request, [])
+        return super().route(request, path_components)
 
-class StandardPage(Page):
+
+class StandardPage(CachedViewRestrictionsMixin, Page):
     """Any content page of the site, built from the shared blocks."""
 
     intro = models.TextField(_("chapô"), blank=True, max_length=500, help_text=_("Une ou deux phrases d'introduction."))
@@ -96,7 +114,7 @@ class StandardPage(Page):
         verbose_name_plural = _("pages de contenu")
 
 
-class SitemapPage(Page):
+class SitemapPage(CachedViewRestrictionsMixin, Page):
     """The human-readable site map ("Plan du site"), built from the page tree."""
 
     intro = models.TextField(_("chapô"), blank=True, max_length=500)
@@ -117,7 +135,7 @@ class SitemapPage(Page):
         home = self.get_parent()
         # News items and messages are many and dated: their listing pages stand for them.
         pages = list(
-            home.get_descendants(inclusive=True).live().public().not_type(NewsPage, ServiceMessagePage)
+            public(home.get_descendants(inclusive=True).live()).not_type(NewsPage, ServiceMessagePage)
             .only("id", "title", "url_path", "depth", "path").order_by("path")
         )
         context["sitemap_tree"] = build_tree(pages)
@@ -136,8 +154,23 @@ def build_tree(pages):
     return roots
 
 
+class CachedSiteSetting(BaseSiteSetting):
+    """A site setting read once per cache generation (every page shows the contact details
+    and socials in its chrome); saving a setting bumps the generation (home/page_cache.py)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def for_site(cls, site):
+        parent = super(CachedSiteSetting, cls).for_site
+        if site is None:
+            return parent(site)
+        return cached_fragment(f"setting-{cls._meta.label_lower}", lambda: parent(site), site.pk)
+
+
 @register_setting(icon="site")
-class ContactSettings(BaseSiteSetting):
+class ContactSettings(CachedSiteSetting):
     """The town hall's contact details and the footer's fixed links."""
 
     town_name = models.CharField(_("nom de la commune"), max_length=120, default="Villennes-sur-Seine")
@@ -200,7 +233,7 @@ class ContactSettings(BaseSiteSetting):
 
 
 @register_setting(icon="globe")
-class SocialMediaSettings(BaseSiteSetting):
+class SocialMediaSettings(CachedSiteSetting):
     facebook = models.URLField(_("page Facebook"), blank=True)
     x_twitter = models.URLField(_("compte X (Twitter)"), blank=True)
     instagram = models.URLField(_("compte Instagram"), blank=True)

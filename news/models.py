@@ -17,6 +17,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from home.blocks import ContentStreamBlock
+from home.page_cache import CachedViewRestrictionsMixin, public
 
 from .feeds import LatestNewsFeed
 
@@ -50,7 +51,7 @@ def paginate(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(CachedViewRestrictionsMixin, RoutablePageMixin, Page):
     """"Actualités": the news listing, newest first, with a category filter and an RSS feed."""
 
     intro = models.TextField(_("chapô"), blank=True, max_length=500)
@@ -65,7 +66,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
     def news_items(self):
         return (
-            NewsPage.objects.live().public().child_of(self).select_related("category", "cover_image")
+            public(NewsPage.objects.live().child_of(self)).select_related("category", "cover_image")
             .order_by("-date", "-first_published_at")
         )
 
@@ -95,7 +96,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         return LatestNewsFeed(self)(request)
 
 
-class NewsPage(Page):
+class NewsPage(CachedViewRestrictionsMixin, Page):
     """One news item."""
 
     date = models.DateField(_("date de l'actualité"), default=datetime.date.today)
@@ -179,7 +180,7 @@ def hidden_page_ids():
     return ServiceMessagePage.objects.exclude(audience=Audience.EVERYONE).values("id")
 
 
-class ServiceMessageIndexPage(Page):
+class ServiceMessageIndexPage(CachedViewRestrictionsMixin, Page):
     """"Messages des services": the public messages of the town's services."""
 
     intro = models.TextField(_("chapô"), blank=True, max_length=500)
@@ -195,14 +196,14 @@ class ServiceMessageIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         messages = (
-            ServiceMessagePage.objects.live().public().child_of(self).publicly_listed()
+            public(ServiceMessagePage.objects.live().child_of(self).publicly_listed())
             .order_by("-date", "-first_published_at")
         )
         context["messages_page"] = paginate(request, messages, MESSAGES_PER_PAGE)
         return context
 
 
-class ServiceMessagePage(Page):
+class ServiceMessagePage(CachedViewRestrictionsMixin, Page):
     """A message from a town service. Public ones are on the site; targeted ones are read
     in the citizen space only (their URL answers 404 to the public)."""
 

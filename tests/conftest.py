@@ -81,3 +81,13 @@ def otp_login(db):
         session.save()
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with an empty public page cache: a page stored by an earlier test
+    would show content that test's transaction rolled back (site_cms.middleware.PageCacheMiddleware)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield

@@ -560,3 +560,37 @@ def test_admin_quotients_list(admin_client):
     for index in range(LARGE):
         _billing_family(f"qflarge{index}", invoices=1, lines=1)
     assert _count(admin_client, url, {"q": "qcbillqflarge"}, shows="Foyer n°", times=LARGE) == small
+
+
+# --- Public pages, uncached render (issue 14: at most 8 queries) ------------------------------
+# Rendered with the whole-page cache off: the menu, the site settings and the private-section
+# check come from fragments cached per generation (home/page_cache.py), routing costs one
+# query for the page (HomePage.route).
+
+
+@pytest.mark.parametrize("url, shows, most", [
+    ("/", "Dernières actualités", 7),
+    ("/actualites/", "Actualités", 8),
+    ("/actualites/travaux-rue-de-poissy/", "Retour aux actualités", 8),
+    ("/messages-des-services/", "Messages des services", 7),
+    ("/plan-du-site/", "Plan du site", 7),
+])
+def test_public_pages_uncached_render(db, client, settings, url, shows, most):
+    settings.PAGE_CACHE_ENABLED = False
+    queries = _count(client, url, shows=shows)
+    assert queries <= most, (url, queries)
+
+
+def test_public_pages_after_an_edit_read_the_chrome_once_then_from_the_fragments(db, client, settings):
+    from home.models import ContactSettings
+
+    settings.PAGE_CACHE_ENABLED = False
+    warm = _count(client, "/")
+    contact = ContactSettings.objects.get()
+    contact.phone = "01 23 45 67 89"
+    contact.save()  # bumps the generation: settings and menu read again once
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert "01 23 45 67 89" in response.content.decode()
+    assert len(queries) > warm
+    assert _count(client, "/") == warm

@@ -1,6 +1,8 @@
 from django import template
 from wagtail.models import Page, Site
 
+from home.page_cache import cached_fragment, public
+
 register = template.Library()
 
 
@@ -16,7 +18,10 @@ def main_menu(context):
     current = context.get("page")
     items = []
     if root is not None:
-        for item in root.get_children().live().public().in_menu().only("id", "title", "url_path", "path"):
+        # Read once per cache generation (a publication, a move... bumps it).
+        pages = cached_fragment("main-menu", lambda: list(
+            public(root.get_children().live().in_menu()).only("id", "title", "url_path", "path")), root.pk)
+        for item in pages:
             active = bool(current and isinstance(current, Page) and current.path.startswith(item.path))
             items.append({"page": item, "active": active, "current": bool(current and current.id == item.id)})
     return {"items": items, "request": request}

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for anonymous visitors from the shared page cache, before any session is
+    # read (site_cms/middleware.py, home/page_cache.py).
+    "site_cms.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,6 +244,22 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public page cache (site_cms/page_cache.py, docs/deployment.md « Cache des pages publiques »):
+# its own alias so that a purge never touches sessions or rate-limit counters. Redis when
+# PAGE_CACHE_REDIS_URL (or REDIS_URL) is set, shared by every app server; else this process's
+# memory (a single `make run` process). PAGE_CACHE_ENABLED=0 turns it off.
+_PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_REDIS_URL") or os.environ.get("REDIS_URL")
+CACHES["pages"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _PAGE_CACHE_URL,
+     "KEY_PREFIX": "pages"}
+    if _PAGE_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+          "OPTIONS": {"MAX_ENTRIES": 5000}}
+)
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# Seconds a stored page lives at most; publishing, settings or snippet changes invalidate
+# at once (site_cms/page_cache.py), this bounds what no signal sees (a date that turns).
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 600))
 # django-ratelimit's checks: E003 refuses the per-process LocMem cache (fine for the single
 # process of `make run`; production.py uses the database cache instead) and W001 flags every
 # backend missing from its list, which predates Django's own RedisCache (atomic INCR).

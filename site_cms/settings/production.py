@@ -40,7 +40,10 @@ CSRF_COOKIE_NAME = "__Secure-csrftoken"
 # shared by every gunicorn worker and the task worker.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # see base.py
 if not os.environ.get("REDIS_URL"):
+    from .base import CACHES as _BASE_CACHES
+
     CACHES = {
+        "pages": _BASE_CACHES["pages"],
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
@@ -49,6 +52,10 @@ if not os.environ.get("REDIS_URL"):
             "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
+    # The public page cache without Redis: the same shared table (its own key prefix), so
+    # that an invalidation is seen by every worker; one query per cached page.
+    if not os.environ.get("PAGE_CACHE_REDIS_URL"):
+        CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
     # Its own connection to the same database (site_cms/db_routers.py): cache writes are
     # committed at once, outside the transaction of a request or of the background import
     # (whose progress the run page reads while the import's transaction is still open).

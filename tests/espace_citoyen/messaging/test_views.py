@@ -87,9 +87,13 @@ def test_inbox_query_count_is_bounded(client, people, messages, django_assert_ma
     client.get("/espace-citoyen/messages/")  # warm caches (site, settings)
     with django_assert_max_num_queries(24) as few:
         client.get("/espace-citoyen/messages/")
+    bound = len(few.captured_queries)  # before another request resets the query log
     for number in range(8):
         publish_message(f"test-volume-{number}", audience="families")
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    # Publishing bumps the page cache's generation: the next page reads the site chrome
+    # (menu, settings) once again, then from the cache (home/page_cache.py).
+    client.get("/espace-citoyen/messages/")
+    with django_assert_max_num_queries(bound):
         response = client.get("/espace-citoyen/messages/")
     assert "Message test-volume-7" in text(response)
 

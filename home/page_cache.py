@@ -1,0 +1,144 @@
+"""The public page cache's shared state: a generation counter in the "pages" cache (Redis
+in production, shared by every app server) and what bumps it.
+
+Every stored page and every cached fragment (menu, footer settings) carries the generation
+it was rendered under; publishing, unpublishing, moving or deleting a page, saving a snippet,
+the site settings, a Site, an image, a document or a privacy restriction bumps it, so the
+next request on any app server renders afresh. The middleware that stores and serves whole
+pages is site_cms.middleware.PageCacheMiddleware; docs/deployment.md explains the design.
+"""
+
+import functools
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+
+GENERATION_KEY = "generation"
+PAGE_CACHE_ALIAS = "pages"
+
+
+def page_cache():
+    return caches[PAGE_CACHE_ALIAS]
+
+
+def _new_generation() -> int:
+    # Never a value used before, even after Redis lost the counter (eviction, restart):
+    # entries stored under an older generation can never match again.
+    return time.time_ns()
+
+
+def current_generation() -> int:
+    cache = page_cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def bump_generation(**_ignored) -> None:
+    """Invalidate every stored page and fragment, on every app server (atomic INCR on Redis)."""
+    cache = page_cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no counter yet (or evicted): start a fresh one
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def cached_fragment(name: str, build, *parts):
+    """The value of `build()` cached under the current generation (and `parts`, e.g. the
+    site), so that the page chrome (menu, settings) costs no query on most renders. On even
+    when PAGE_CACHE_ENABLED is off (that switch is for whole pages)."""
+    cache = page_cache()
+    key = ":".join(["fragment", name, str(current_generation()), *map(str, parts)])
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+    return value
+
+
+def _on_model_change(sender, **kwargs):
+    bump_generation()
+
+
+@functools.cache
+def _is_watched(model) -> bool:
+    """Models shown on public pages outside the page tree: snippets (news categories...),
+    site settings (contact details, footer links, socials), the Site records, images,
+    documents and privacy restrictions; and pages themselves, for deletions."""
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import CollectionViewRestriction, PageViewRestriction, Site
+    from wagtail.snippets.models import get_snippet_models
+
+    watched = (Site, PageViewRestriction, CollectionViewRestriction, get_image_model(), get_document_model(),
+               BaseSiteSetting, BaseGenericSetting, *get_snippet_models())
+    return issubclass(model, watched)
+
+
+def _on_save(sender, **kwargs):
+    from wagtail.models import Page
+
+    # A page's own save is not a publication (drafts, revisions): page_published says it.
+    if not issubclass(sender, Page) and _is_watched(sender):
+        bump_generation()
+
+
+def _on_delete(sender, **kwargs):
+    from wagtail.models import Page
+
+    if issubclass(sender, Page) or _is_watched(sender):
+        bump_generation()
+
+
+def connect_signals() -> None:
+    """Called by HomeConfig.ready()."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    uid = "page-cache"
+    page_published.connect(_on_model_change, dispatch_uid=f"{uid}-published")
+    page_unpublished.connect(_on_model_change, dispatch_uid=f"{uid}-unpublished")
+    post_page_move.connect(_on_model_change, dispatch_uid=f"{uid}-moved")
+    post_save.connect(_on_save, dispatch_uid=f"{uid}-saved")
+    post_delete.connect(_on_delete, dispatch_uid=f"{uid}-deleted")
+
+
+def _restricted_paths() -> list[str]:
+    from wagtail.models import PageViewRestriction
+
+    return sorted(set(PageViewRestriction.objects.values_list("page__path", flat=True)))
+
+
+def no_restriction_anywhere() -> bool:
+    return not cached_fragment("restricted-paths", _restricted_paths)
+
+
+class CachedViewRestrictionsMixin:
+    """Pages whose view-restriction check (Wagtail's before_serve_page hook: two queries)
+    costs nothing while the site has no private section at all, the common case of a town
+    site; as soon as one exists, Wagtail's own check (aliases included) runs."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        if no_restriction_anywhere():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
+def public(queryset):
+    """`queryset.public()` without its query: the paths of the private sections (password,
+    login or group restrictions) are read once per generation (a restriction's change bumps it)."""
+    from django.db.models import Q
+
+    paths = cached_fragment("restricted-paths", _restricted_paths)
+    if not paths:
+        return queryset
+    private = Q()
+    for path in paths:
+        private |= Q(path__startswith=path)
+    return queryset.exclude(private)
