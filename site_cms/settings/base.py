@@ -313,7 +313,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", "https://checkout.stripe.com"],  # « Payer en ligne » redirects there
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },
