@@ -74,3 +74,26 @@ document.addEventListener("DOMContentLoaded", function () {
         });
     });
 });
+
+// A page waiting for something done elsewhere (the online payment's return page while the
+// payment service confirms it): an element with data-poll-seconds is fetched again every
+// N seconds; once the fresh page no longer has it (the wait is over), the page is reloaded
+// once. Without JavaScript the page has its own "Actualiser la page" link (no <meta refresh>,
+// which takes the page away from a screen reader user without warning: WCAG 2.2.1).
+document.addEventListener("DOMContentLoaded", function () {
+    var waiting = document.querySelector("[data-poll-seconds][id]");
+    if (!waiting || !window.fetch || !window.DOMParser) { return; }
+    var seconds = Math.max(2, parseInt(waiting.getAttribute("data-poll-seconds"), 10) || 5);
+    var timer = window.setInterval(function () {
+        fetch(window.location.href, {credentials: "same-origin", cache: "no-store"})
+            .then(function (response) { return response.ok ? response.text() : null; })
+            .then(function (html) {
+                if (html === null) { return; }
+                var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(waiting.id);
+                if (fresh && fresh.hasAttribute("data-poll-seconds")) { return; }
+                window.clearInterval(timer);
+                window.location.reload();
+            })
+            .catch(function () {});
+    }, seconds * 1000);
+});

@@ -39,7 +39,7 @@ from espace_citoyen.billing.models import (CheckoutStatus, Invoice, InvoiceStatu
 from espace_citoyen.billing.providers import stripe as stripe_provider
 from espace_citoyen.family.models import Membership
 
-from .conftest import assert_accessible, axe_violations
+from .conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -325,8 +325,7 @@ def test_parent_pays_every_invoice_due_online(fake_stripe, live_site, browser_pa
     # Back before the provider's notification: the return page waits, and marks nothing paid.
     assert "Paiement en cours de confirmation" in page.locator("main").inner_text()
     assert Payment.objects.filter(invoice__household=household).count() == payments_before
-    # Known (test_waiting_return_page_is_accessible): its <meta http-equiv="refresh">; nothing else.
-    assert {violation["id"] for violation in axe_violations(page)} <= {"meta-refresh"}
+    assert_accessible(page)
 
     answers = fake_stripe.deliver()
     assert answers == [(200, "paid")]
@@ -401,8 +400,6 @@ def test_parent_cancels_on_the_checkout_and_nothing_is_paid(fake_stripe, live_si
     assert not [m for m in mail.outbox if PARENT_EMAIL in m.to]
 
 
-@pytest.mark.xfail(strict=True, reason="the waiting return page reloads itself with <meta http-equiv=refresh>: "
-                   "axe meta-refresh (critical, WCAG 2.2.1 Timing adjustable)")
 def test_waiting_return_page_is_accessible(fake_stripe, live_site, browser_page):
     """« Paiement en cours de confirmation » before the webhook: axe finds nothing serious."""
     page, base = browser_page, live_site.url

@@ -125,7 +125,8 @@ def test_return_page_waits_and_a_forged_return_changes_nothing(client, stripe_st
     response = client.get(response["Location"])
     text = page_text(response)
     assert "Paiement en cours de confirmation" in text
-    assert '<meta http-equiv="refresh" content="5">' in response.content.decode()
+    assert 'id="paiement-en-attente" data-poll-seconds="5"' in response.content.decode()
+    assert 'http-equiv="refresh"' not in response.content.decode()
     for forged in (f"?session_id={checkout.provider_session_id}&paid=1", "?session_id=cs_test_forged"):
         client.get(reverse("billing:checkout_return_lookup") + forged)
     client.get(reverse("billing:checkout_return", args=[checkout.pk]) + "?status=paid")
