@@ -13,7 +13,13 @@ import urllib.parse
 
 import pytest
 import stripe
+from django.contrib import messages as django_messages
+from django.contrib.auth.models import Group, Permission
+from django.contrib.messages import get_messages
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from espace_citoyen.billing.models import (CheckoutStatus, CreditNote, InvoiceStatus, OnlineCheckout, Payment,
@@ -23,7 +29,7 @@ from espace_citoyen.billing.services import BillingError
 from espace_citoyen.billing.services.payments import payment_record
 from espace_citoyen.billing.services.refunds import refund_already_recorded, refund_payment
 
-from .conftest import family_invoice
+from .conftest import family_invoice, make_agent, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +237,146 @@ def test_provider_error_french_message_nothing_written(stripe_stub, online, regi
     assert Refund.objects.count() == 0 and CreditNote.objects.filter(invoice=invoice).count() == 0 and mail.outbox == []
     invoice.refresh_from_db()
     assert (invoice.credited_cents, invoice.paid_cents, invoice.status) == (0, 2000, InvoiceStatus.PAID)
+
+
+# --- The « Paiements en ligne » screens -----------------------------------------------------
+
+
+def assert_denied(response):
+    """Wagtail's permission_denied: back to the admin home with an error message."""
+    assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    assert django_messages.ERROR in [m.level for m in get_messages(response.wsgi_request)]
+
+
+def agent_with(email: str, *codenames: str):
+    group = Group.objects.create(name=f"Groupe {email}")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for codename in codenames:
+        group.permissions.add(Permission.objects.get(content_type__app_label="billing", codename=codename))
+    return make_agent(email, group)
+
+
+def refund_post(client, checkout_pk, payment, amount="12,50", reason="Séjour annulé", refunded_before=0):
+    prefix = f"remboursement-{payment.pk}"
+    return client.post(reverse("billing_online_payments:refund", args=[checkout_pk, payment.pk]),
+                       {f"{prefix}-amount": amount, f"{prefix}-reason": reason,
+                        f"{prefix}-refunded_before": str(refunded_before)})
+
+
+def test_regie_lists_searches_filters_and_refunds(stripe_stub, online, client, otp_login, regie_agent,
+                                                  django_capture_on_commit_callbacks):
+    parent, invoice, payment = online
+    otp_login(client, regie_agent)
+    assert '"url": "/admin/espace-citoyen/paiements-en-ligne/"' in client.get("/admin/").content.decode()
+    index = reverse("billing_online_payments:index")
+    text = page_text(client.get(index))
+    assert "Paiements en ligne" in text and invoice.number in text and "20,00 €" in text and "Payé" in text
+    assert f"cs_test_{invoice.pk}" in text and "pi_test_refund_1" in text
+    assert invoice.number in page_text(client.get(index, {"q": "pi_test_refund_1"}))
+    assert invoice.number in page_text(client.get(index, {"q": invoice.number, "etat": "paid"}))
+    assert invoice.number in page_text(client.get(index, {"q": invoice.addressee.split()[-1].upper()}))
+    assert invoice.number not in page_text(client.get(index, {"etat": "expired"}))
+    assert "Aucun paiement en ligne" in page_text(client.get(index, {"q": "pi_inconnu"}))
+    assert client.get(index, {"etat": "n'importe", "p": "abc"}).status_code == 200
+
+    detail = reverse("billing_online_payments:detail", args=[payment.checkout_id])
+    text = page_text(client.get(detail))
+    assert f"Reçu {payment.receipt_number}" in text and "Rembourser ce paiement" in text
+    assert "reste remboursable : 20,00 €" in text
+
+    # Bad input: a French message on the field, nothing made.
+    for amount, message in (("douze", "Saisissez un montant en euros, par exemple 12,50."),
+                            ("20,01", "Le montant ne peut pas dépasser 20,00 €."),
+                            ("0", "Le montant doit être d'au moins 0,01 €."), ("", "Indiquez le montant à rembourser.")):
+        response = refund_post(client, payment.checkout_id, payment, amount=amount)
+        assert response.status_code == 400 and message in page_text(response), amount
+    response = refund_post(client, payment.checkout_id, payment, reason="")
+    assert response.status_code == 400 and "Indiquez le motif du remboursement." in page_text(response)
+    assert stripe_stub.refunds() == [] and not Refund.objects.filter(payment=payment).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = refund_post(client, payment.checkout_id, payment, amount="12,50")
+    assert response.status_code == 302 and response["Location"] == detail + f"#paiement-{payment.pk}"
+    (request,) = stripe_stub.refunds()
+    assert request["form"]["amount"] == "1250" and request["headers"]["Idempotency-Key"] == f"refund-{payment.pk}-0-1250"
+    refund = Refund.objects.get(payment=payment)
+    assert refund.amount_cents == 1250 and refund.created_by == regie_agent
+    (message,) = mail.outbox
+    assert "12,50 €" in message.body.replace("\u00a0", " ")
+    text = page_text(client.get(detail))
+    assert "Remboursement de 12,50 € fait" in text and f"Avoir {refund.credit_note.number} (PDF)" in text
+    assert "déjà remboursé : 12,50 €" in text and "reste remboursable : 7,50 €" in text
+    assert "12,50 €" in page_text(client.get(index))  # the « Remboursé » column
+
+    # The same form sent again (double click): one refund at Stripe.
+    response = refund_post(client, payment.checkout_id, payment, amount="12,50")
+    assert response.status_code == 302 and len(stripe_stub.refunds()) == 1
+    assert Refund.objects.filter(payment=payment).count() == 1
+    # More than what is left: refused in French.
+    response = refund_post(client, payment.checkout_id, payment, amount="7,51", refunded_before=1250)
+    assert response.status_code == 400 and "Le montant ne peut pas dépasser 7,50 €." in page_text(response)
+    # Stripe down: French message, nothing written.
+    stripe_stub.fail = "api"
+    response = refund_post(client, payment.checkout_id, payment, amount="7,50", refunded_before=1250)
+    assert response.status_code == 400
+    assert "Le prestataire de paiement n'a pas pu faire le remboursement" in page_text(response)
+    assert Refund.objects.filter(payment=payment).count() == 1
+    stripe_stub.fail = ""
+    assert refund_post(client, payment.checkout_id, payment, amount="7,50", refunded_before=1250).status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.CANCELLED and invoice.balance_cents == 0
+    assert "Ce paiement est entièrement remboursé." in page_text(client.get(detail))
+
+
+def test_permission_matrix(stripe_stub, online, client, otp_login, superuser):
+    _parent, invoice, payment = online
+    index = reverse("billing_online_payments:index")
+    detail = reverse("billing_online_payments:detail", args=[payment.checkout_id])
+    # No permission: list, detail and form refused, menu hidden.
+    nobody = agent_with("sans.droit@ville-villennes-sur-seine.fr", "view_invoice")
+    otp_login(client, nobody)
+    assert_denied(client.get(index))
+    assert_denied(client.get(detail))
+    assert_denied(client.get(reverse("billing_online_payments:detail", args=[999999])))
+    assert_denied(refund_post(client, payment.checkout_id, payment))
+    assert '"url": "/admin/espace-citoyen/paiements-en-ligne/"' not in client.get("/admin/").content.decode()
+    # View only: list and page ok, no form, the refund refused and nothing written.
+    viewer = agent_with("lecture@ville-villennes-sur-seine.fr", "view_onlinecheckout")
+    otp_login(client, viewer)
+    assert client.get(index).status_code == 200
+    text = page_text(client.get(detail))
+    assert "Rembourser ce paiement" not in text and "Vous n'avez pas le droit de rembourser" in text
+    assert_denied(refund_post(client, payment.checkout_id, payment))
+    assert stripe_stub.refunds() == [] and not Refund.objects.filter(payment=payment).exists()
+    # add_refund: the refund is made; a payment of another checkout is 404 through this one.
+    refunder = agent_with("rembourse@ville-villennes-sur-seine.fr", "view_onlinecheckout", "add_refund")
+    otp_login(client, refunder)
+    _p2, _invoice2, other = paid_online("autre.foyer@example.fr", days=2, payment_intent="pi_test_other")
+    assert refund_post(client, payment.checkout_id, other).status_code == 404
+    assert client.get(reverse("billing_online_payments:detail", args=[999999])).status_code == 404
+    assert refund_post(client, payment.checkout_id, payment).status_code == 302
+    assert Refund.objects.filter(payment=payment).count() == 1 and len(stripe_stub.refunds()) == 1
+    # The superuser too.
+    otp_login(client, superuser)
+    assert client.get(index).status_code == 200 and client.get(detail).status_code == 200
+
+
+def test_regie_group_has_the_permissions(regie_agent):
+    assert regie_agent.has_perm("billing.view_onlinecheckout") and regie_agent.has_perm("billing.add_refund")
+
+
+def test_list_query_count_is_constant(stripe_stub, client, otp_login, regie_agent):
+    paid_online("liste.un@example.fr", days=2, payment_intent="pi_list_1")
+    otp_login(client, regie_agent)
+    index = reverse("billing_online_payments:index")
+    client.get(index)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(index).status_code == 200
+    for number in range(2, 6):
+        _parent, _invoice, payment = paid_online(f"liste.{number}@example.fr", days=2,
+                                                 payment_intent=f"pi_list_{number}")
+        refund_payment(payment=payment, amount_cents=100, reason="Test", by=regie_agent)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(index)
+    assert page_text(response).count("pi_list_") == 5
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
