@@ -108,7 +108,7 @@ def refund_payment(*, payment: Payment, amount_cents: int, reason: str, by, refu
         raise BillingError("Le montant à rembourser doit être supérieur à 0 €.", code="amount")
     amount_cents = int(amount_cents)
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("checkout").get(pk=payment.pk)
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("checkout").get(pk=payment.pk)
         if payment.method != PaymentMethod.ONLINE or not payment.provider_payment_id:
             raise BillingError("Seul un paiement fait en ligne peut être remboursé depuis cet écran.", code="method")
         invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)

@@ -380,3 +380,41 @@ def test_list_query_count_is_constant(stripe_stub, client, otp_login, regie_agen
         response = client.get(index)
     assert page_text(response).count("pi_list_") == 5
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+# --- Two agents at once (PostgreSQL) ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite",
+                    reason="needs PostgreSQL row locks (set DATABASE_URL=postgres://… to run)")
+def test_two_agents_at_once_cannot_over_refund(stripe_stub):
+    import threading as _threading
+
+    from django.db import connections
+
+    from espace_citoyen.billing.services.pricing import billing_ensure_group_permissions
+
+    group = billing_ensure_group_permissions()
+    agents = [make_agent(f"regie.concurrence.{n}@ville-villennes-sur-seine.fr", group) for n in (1, 2)]
+    _parent, invoice, payment = paid_online("concurrence.remboursement@example.fr", days=4)  # 20,00 €
+    barrier, errors, done = _threading.Barrier(2), [], []
+
+    def run(agent):
+        try:
+            barrier.wait()
+            done.append(refund_payment(payment=payment, amount_cents=1500, reason="En même temps", by=agent))
+        except BillingError as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [_threading.Thread(target=run, args=(agent,)) for agent in agents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(done) == 1 and len(errors) == 1 and errors[0].code == "amount"
+    assert len(stripe_stub.refunds()) == 1 and Refund.objects.filter(payment=payment).count() == 1
+    invoice.refresh_from_db()
+    assert (invoice.credited_cents, invoice.paid_cents, invoice.balance_cents) == (1500, 500, 0)
