@@ -2,11 +2,14 @@
 accounts only; every object comes from a scoped selector (another household's id is a 404),
 PDFs are private-file responses."""
 
+import logging
+
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
 from espace_citoyen.core.storage import private_file_response
@@ -14,7 +17,12 @@ from espace_citoyen.core.storage import private_file_response
 from .selectors import certificates as certificate_selectors
 from .selectors import citizen as selectors
 from .services.documents import childcare_certificate_pdf, invoice_store_pdf
-from .services.payments_online import online_payment_available
+from .providers import InvalidSignature, get_provider
+from .services import BillingError
+from .services.online_config import online_payment_available
+from .services.payments_online import checkout_start, webhook_handle
+
+logger = logging.getLogger("espace_citoyen.billing.online")
 
 PAGE_SIZE = 12
 
@@ -41,6 +49,7 @@ def invoice_list(request):
         "certificate_years": certificate_selectors.childcare_years_for(user=request.user, today=today),
         "current_year": today.year,
         "has_payments": selectors.payments_for(user=request.user).exists(),
+        "payment_cancelled": request.GET.get("paiement") == "annule",
     })
 
 
@@ -79,13 +88,77 @@ def invoice_detail(request, pk: int):
     return render(request, "billing/invoice_detail.html", context)
 
 
+class SeeOther(HttpResponseRedirect):
+    status_code = 303
+    allowed_schemes = ["https", "http"]
+
+
+@validated_account_required
+@require_http_methods(["GET", "POST"])
+def invoice_pay(request, pk: int):
+    """« Payer en ligne »: GET shows the amount and the button (or, without online payment,
+    the other ways to pay); POST opens the provider's hosted checkout (303 to it)."""
+    invoice = selectors.invoice_for(user=request.user, invoice_id=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            checkout = checkout_start(household_id=invoice.household_id, invoices=[invoice], user=request.user)
+        except BillingError as refused:
+            error = refused.message
+        else:
+            return SeeOther(checkout.url)
+    return render(request, "billing/invoice_pay.html", {
+        "invoice": invoice, "online_payment": online_payment_available(), "error": error,
+    }, status=400 if error else 200)
+
+
+@validated_account_required
+@require_POST
+def invoices_pay_all(request):
+    """« Tout payer »: one checkout for every invoice of the household with something due."""
+    household_id, invoices = selectors.due_invoices_for(user=request.user)
+    try:
+        if household_id is None:
+            raise BillingError("Vous n'avez aucune facture à payer.", code="nothing_due")
+        checkout = checkout_start(household_id=household_id, invoices=invoices, user=request.user)
+    except BillingError as refused:
+        return render(request, "billing/pay_refused.html", {"error": refused.message}, status=400)
+    return SeeOther(checkout.url)
+
+
 @validated_account_required
 @require_GET
-def invoice_pay(request, pk: int):
-    """« Payer en ligne »: until online payment lands (next release), explains it and lists
-    the other ways to pay."""
-    invoice = selectors.invoice_for(user=request.user, invoice_id=pk)
-    return render(request, "billing/invoice_pay.html", {"invoice": invoice, "online_payment": online_payment_available()})
+def checkout_return_lookup(request):
+    """Where the provider sends the family back (?session_id=…): to the return page."""
+    checkout = selectors.checkout_by_session_for(user=request.user, session_id=request.GET.get("session_id", ""))
+    return redirect("billing:checkout_return", pk=checkout.pk)
+
+
+@validated_account_required
+@require_GET
+def checkout_return(request, pk: int):
+    """« Paiement en cours de confirmation », refreshed until the provider's notification has
+    settled the checkout. Reading this page never marks anything paid."""
+    checkout = selectors.checkout_for(user=request.user, checkout_id=pk)
+    return render(request, "billing/checkout_return.html", {
+        "checkout": checkout, "invoices": list(checkout.invoices.all()),
+        "payments": list(checkout.payments.all()), "refresh_seconds": 5,
+    })
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request):
+    """The provider's notifications (no login, no session, no CSRF token: the signature of the
+    raw body is the proof). 400 when it does not check out, nothing changed."""
+    try:
+        event = get_provider().parse_webhook(body=request.body,
+                                             signature_header=request.META.get("HTTP_STRIPE_SIGNATURE", ""))
+    except InvalidSignature as error:
+        logger.warning("payment webhook refused: %s", error)
+        return HttpResponse("invalid signature", status=400, content_type="text/plain")
+    outcome = webhook_handle(event)
+    return HttpResponse(outcome, content_type="text/plain")
 
 
 @validated_account_required

@@ -3,6 +3,8 @@ Each domain app of the space is included here under its own namespace."""
 
 from django.urls import include, path
 
+from espace_citoyen.billing.urls import webhook_patterns
+
 from . import views
 
 portal_patterns = [
@@ -20,4 +22,5 @@ urlpatterns = [
     path("messages/", include("espace_citoyen.messaging.urls")),
     path("", include("espace_citoyen.activities.urls")),
     path("factures/", include("espace_citoyen.billing.urls")),
+    path("paiement/", include((webhook_patterns, "billing_webhook"))),
 ]

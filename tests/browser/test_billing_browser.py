@@ -146,7 +146,7 @@ def test_regie_runs_a_month_the_parent_downloads_and_sees_it_paid(live_site, bro
     assert_accessible(family)
     _no_sideways_scroll(family, f"{base}/espace-citoyen/factures/{invoice.pk}/")
     family.get_by_role("link", name="Payer en ligne").click()
-    assert "Le paiement en ligne n'est pas encore ouvert" in family.locator("main").inner_text()
+    assert "Le paiement en ligne n'est pas disponible pour le moment" in family.locator("main").inner_text()
     assert_accessible(family)
     _no_sideways_scroll(family, f"{base}/espace-citoyen/factures/{invoice.pk}/payer/")
     family.go_back()

@@ -34,10 +34,16 @@ def _id(value) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return str(value.get("id", "")) if hasattr(value, "get") else ""
+    return str(_plain(value).get("id", ""))
+
+
+def _plain(obj) -> dict:
+    """A StripeObject as a plain dict (it is not a dict: no .get)."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
 def _checkout_state(session) -> CheckoutState:
+    session = _plain(session)
     return CheckoutState(
         session_id=str(session["id"]), status=str(session.get("status") or ""),
         payment_status=str(session.get("payment_status") or ""), amount_cents=session.get("amount_total"),
@@ -89,7 +95,7 @@ class StripeProvider:
         except (stripe.SignatureVerificationError, ValueError) as error:
             raise InvalidSignature(str(error)) from error
         kind = EVENT_KINDS.get(event.type, "other")
-        obj = event.data.object
+        obj = _plain(event.data.object)
         if kind.startswith("checkout_"):
             return ProviderEvent(event_id=event.id, type=event.type, kind=kind, checkout=_checkout_state(obj))
         if kind == "refunded":

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from espace_citoyen.family.models import Membership
 
-from ..models import OPEN_INVOICE_STATUSES, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentMethod
+from ..models import (OPEN_INVOICE_STATUSES, CreditNote, CreditNoteLine, Invoice, InvoiceLine, OnlineCheckout, Payment,
+                      PaymentMethod)
 
-__all__ = ["InvoicesSummary", "credit_note_for", "invoice_detail_for", "invoice_for", "invoice_years_for",
+__all__ = ["InvoicesSummary", "checkout_for", "checkout_by_session_for", "credit_note_for", "due_invoices_for", "invoice_detail_for", "invoice_for", "invoice_years_for",
            "invoices_for", "invoices_summary_for", "payment_for", "payment_method_label", "payment_years_for",
            "payments_for"]
 
@@ -129,3 +130,26 @@ def invoices_summary_for(*, user, today: datetime.date | None = None) -> Invoice
     return InvoicesSummary(open_count=values["open"], overdue_count=values["overdue"],
                            total_due_cents=max(values["due"] or 0, 0), next_due_date=values["next_due"],
                            invoices_count=values["count"])
+
+
+def due_invoices_for(*, user) -> tuple[int | None, list[Invoice]]:
+    """(household id, its invoices with something left to pay) for « Tout payer »: the first
+    household of the caller (by membership) that has any."""
+    invoices = [invoice for invoice in invoices_for(user=user).filter(status__in=OPEN_INVOICE_STATUSES)
+                .order_by("household_id", "month") if invoice.balance_cents > 0]
+    if not invoices:
+        return None, []
+    order = list(Membership.objects.filter(user=user).order_by("joined_at", "id").values_list("household_id", flat=True))
+    household_id = min({invoice.household_id for invoice in invoices},
+                       key=lambda pk: order.index(pk) if pk in order else len(order))
+    return household_id, [invoice for invoice in invoices if invoice.household_id == household_id]
+
+
+def checkout_for(*, user, checkout_id: int) -> OnlineCheckout:
+    return get_object_or_404(OnlineCheckout.objects.filter(household_id__in=_households(user))
+                             .prefetch_related("invoices", "payments"), pk=checkout_id)
+
+
+def checkout_by_session_for(*, user, session_id: str) -> OnlineCheckout:
+    return get_object_or_404(OnlineCheckout.objects.filter(household_id__in=_households(user)),
+                             provider_session_id=session_id[:255])

@@ -19,7 +19,7 @@ from espace_citoyen.family.models import Membership
 
 from .. import pdf
 from ..models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
-from .payments_online import online_payment_available
+from .online_config import online_payment_available
 
 __all__ = ["childcare_certificate_pdf", "credit_note_store_pdf", "invoice_store_pdf", "invoices_issue_documents",
            "receipt_store_pdf"]

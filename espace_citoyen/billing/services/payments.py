@@ -23,9 +23,12 @@ __all__ = ["payment_record"]
 
 
 def payment_record(*, invoice: Invoice, amount_cents: int, method: str, actor, received_on: datetime.date | None = None,
-                   cheque_number: str = "", bank: str = "", reference: str = "") -> Payment:
+                   cheque_number: str = "", bank: str = "", reference: str = "", checkout=None,
+                   provider_payment_id: str = "", notify: bool = True) -> Payment:
     """Record money received for the invoice. Raises BillingError (French message) when
-    refused: nothing to pay, over-payment, cheque without number or bank…"""
+    refused: nothing to pay, over-payment, cheque without number or bank… An online payment
+    (method ONLINE) comes with its settled ``checkout`` (payments_online); ``notify=False``
+    leaves the family's e-mail to the caller (one receipt e-mail for several invoices)."""
     today = timezone.localdate()
     received_on = received_on or today
     cheque_number, bank, reference = (cheque_number or "").strip(), (bank or "").strip(), (reference or "").strip()
@@ -35,6 +38,8 @@ def payment_record(*, invoice: Invoice, amount_cents: int, method: str, actor, r
         raise BillingError("Le montant doit être supérieur à 0 €.", code="amount")
     if received_on > today:
         raise BillingError("La date de réception ne peut pas être dans le futur.", code="date")
+    if (method == PaymentMethod.ONLINE) != (checkout is not None):
+        raise BillingError("Un paiement en ligne ne s'enregistre pas au guichet.", code="method")
     if method == PaymentMethod.CHEQUE and not (cheque_number and bank):
         raise BillingError("Pour un chèque, indiquez son numéro et la banque.", code="cheque")
     if method != PaymentMethod.CHEQUE:
@@ -54,13 +59,15 @@ def payment_record(*, invoice: Invoice, amount_cents: int, method: str, actor, r
         (number,) = numbers_take(kind=NumberKind.RECEIPT, year=today.year)
         payment = Payment.objects.create(invoice=invoice, amount_cents=amount_cents, method=method,
                                          received_on=received_on, cheque_number=cheque_number[:30], bank=bank[:100],
-                                         reference=reference[:100], receipt_number=number, recorded_by=actor)
+                                         reference=reference[:100], receipt_number=number, recorded_by=actor,
+                                         checkout=checkout, provider_payment_id=provider_payment_id[:255])
         invoice.paid_cents += amount_cents
         invoice_record_change(invoice=invoice, kind=InvoiceEventKind.PAYMENT, actor=actor,
                               detail=f"{payment.get_method_display()} de {format_cents(amount_cents)} (reçu {number})")
         payment.invoice = invoice
         receipt_store_pdf(payment=payment, balance_after=invoice.balance_cents)
-        _notify(payment=payment, invoice=invoice)
+        if notify:
+            _notify(payment=payment, invoice=invoice)
     return payment
 
 

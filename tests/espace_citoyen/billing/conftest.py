@@ -168,3 +168,6 @@ def family_invoice(email: str, *, days: int = 4, activity=None, **family):
     for day in (weekdays_of(LAST_MONTH, 1) + weekdays_of(LAST_MONTH, 3))[:days]:
         book(child, activity, day, attendance="present")
     return user, issue_invoice(household)
+
+
+from .online_helpers import stripe_stub  # noqa: E402, F401 - the online payment tests' fixture

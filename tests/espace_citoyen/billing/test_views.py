@@ -62,10 +62,10 @@ def test_detail_lists_lines_credit_notes_and_payments(client, family):
     assert 'href="/espace-citoyen/factures/%d/payer/"' % family["invoice"].pk in response.content.decode()
 
 
-def test_pay_online_explains_it_comes_with_the_next_release(client, family):
+def test_pay_online_without_keys_explains_how_to_pay_at_the_desk(client, family):
     client.force_login(family["parent"])
     text = page_text(client.get(reverse("billing:pay", args=[family["invoice"].pk])))
-    assert "Le paiement en ligne n'est pas encore ouvert" in text and "Trésor public" in text
+    assert "Le paiement en ligne n'est pas disponible pour le moment" in text and "Trésor public" in text
 
 
 def test_pdfs_are_private_attachments(client, family):
