@@ -97,9 +97,8 @@ def paid_online(email: str, *, days: int = 4, payment_intent: str = "pi_test_ref
         settled_at=timezone.now())
     checkout.invoices.add(invoice)
     payment = payment_record(invoice=invoice, amount_cents=invoice.total_cents, method=PaymentMethod.ONLINE,
-                             actor=None)
-    Payment.objects.filter(pk=payment.pk).update(checkout=checkout, provider_payment_id=payment_intent)
-    payment.refresh_from_db()
+                             actor=None, checkout=checkout, provider_payment_id=payment_intent)
+    payment = Payment.objects.get(pk=payment.pk)
     invoice.refresh_from_db()
     mail.outbox.clear()
     return parent, invoice, payment
