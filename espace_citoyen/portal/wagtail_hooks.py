@@ -44,6 +44,7 @@ class EspaceCitoyenGroup(ViewSetGroup):
         activities_admin.ReservationAdminViewSet,
         AccountDeletionViewSet,
         billing_admin.InvoiceViewSet,
+        billing_admin.OnlinePaymentViewSet,
         billing_admin.InvoicingRunViewSet,
         billing_admin.QuotientViewSet,
         billing_admin.ChildcareCertificateViewSet,

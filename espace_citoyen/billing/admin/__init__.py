@@ -5,11 +5,12 @@ childcare certificates. The portal lists these viewsets in the "Espace citoyen" 
 from .certificates import ChildcareCertificateViewSet
 from .exports import AccountingExportViewSet
 from .invoices import InvoiceViewSet
+from .online_payments import OnlinePaymentViewSet
 from .quotients import QuotientViewSet
 from .runs import InvoicingRunViewSet
 from .tariffs import ActivityTariffViewSet, QuotientBracketViewSet
 
 __all__ = [
     "AccountingExportViewSet", "ActivityTariffViewSet", "ChildcareCertificateViewSet", "InvoiceViewSet",
-    "InvoicingRunViewSet", "QuotientBracketViewSet", "QuotientViewSet",
+    "InvoicingRunViewSet", "OnlinePaymentViewSet", "QuotientBracketViewSet", "QuotientViewSet",
 ]

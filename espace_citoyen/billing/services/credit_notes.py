@@ -32,10 +32,11 @@ def creditable_amounts(*, invoice: Invoice) -> dict[int, int]:
 
 
 def credit_note_create(*, invoice: Invoice, reason: str, actor, lines: dict[int, int | None] | None = None,
-                       today: datetime.date | None = None) -> CreditNote:
+                       today: datetime.date | None = None, notify: bool = True) -> CreditNote:
     """Credit ``lines`` ({invoice line id: cents, or None for what remains of the line}) of
     the invoice, or every line when ``lines`` is None (the whole invoice). Raises BillingError
-    with a French message when refused."""
+    with a French message when refused. ``notify=False``: the caller tells the family (a
+    refund's e-mail carries its credit note)."""
     reason = (reason or "").strip()
     if not reason:
         raise BillingError("Indiquez le motif de l'avoir.", code="reason")
@@ -72,7 +73,8 @@ def credit_note_create(*, invoice: Invoice, reason: str, actor, lines: dict[int,
                               detail=f"Avoir {number} de {format_cents(total)} : {reason}")
         credit_note.invoice = invoice
         credit_note_store_pdf(credit_note=credit_note, balance_after=invoice.balance_cents)
-        _notify(credit_note=credit_note, invoice=invoice)
+        if notify:
+            _notify(credit_note=credit_note, invoice=invoice)
     return credit_note
 
 

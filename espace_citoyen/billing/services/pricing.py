@@ -173,6 +173,8 @@ _REGIE_MODELS = {
     "payment": ("view", "add"), "invoicingrun": ("view", "add"), "householdquotient": ("view", "add"),
     "quotientbracket": ("view", "add", "change", "delete"), "activitytariff": ("view", "add", "change", "delete"),
     "tariffprice": ("view", "add", "change", "delete"),
+    # Online payments: the « Paiements en ligne » screens, and refunds made from them.
+    "onlinecheckout": ("view",), "refund": ("view", "add"),
 }
 
 
