@@ -10,11 +10,16 @@ children merged with the parent's own are left to the parent, a rejected line is
 
 import logging
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from espace_citoyen.accounts.models import AccountEventKind, AccountStatus, Profile, User
 from espace_citoyen.accounts.services import account_record_event, activation_send
+from espace_citoyen.core.search import fold, strip_accents
 from espace_citoyen.family.models import Child, Household, Membership
 
 from ..models import FamilyReconciliation, ReconciliationStatus
@@ -32,10 +37,10 @@ def legacy_import(*, rows, actor: User | None, dry_run: bool = False, progress=N
     no e-mail leaves. `progress(done, total)` is called after each row."""
     report = ImportReport(dry_run=dry_run)
     rows = list(rows)
-    accented = accented_accounts()
     with transaction.atomic():
+        index = _ImportIndex(rows)
         for done, row in enumerate(rows, start=1):
-            _legacy_import_row(row=row, actor=actor, report=report, accented=accented)
+            _legacy_import_row(row=row, actor=actor, report=report, index=index)
             if progress is not None:
                 progress(done, len(rows))
         if dry_run:
@@ -108,7 +113,7 @@ def create_imported_parent(*, row, parent, household: Household, actor: User | N
     user.set_unusable_password()
     user.save()
     Profile.objects.create(user=user, **profile_values(row, parent))
-    Membership.objects.get_or_create(household=household, user=user)
+    Membership.objects.create(household=household, user=user)  # a new account has no membership yet
     account_record_event(
         user=user, kind=AccountEventKind.IMPORTED, actor=actor, to_status=AccountStatus.TO_ACTIVATE,
         comment=f"Famille {row.legacy_id}, ligne {row.line}",
@@ -117,21 +122,135 @@ def create_imported_parent(*, row, parent, household: Household, actor: User | N
     return user
 
 
-class _RowAccounts:
-    """The accounts a row's parents designate, each read once per row: by legacy key, by address."""
+_IN_CHUNK = 500  # values per "IN (…)": well under SQLite's limit of bound parameters
 
-    def __init__(self, row, accented):
-        self.accented = accented
-        self.by_key = {
-            parent.index: User.objects.filter(legacy_key=f"{row.legacy_id}-{parent.index}").first()
-            for parent in row.parents if parent.email
-        }
-        self._by_email: dict[str, User | None] = {}
+
+def _chunks(values) -> list:
+    values = sorted(values)
+    return [values[i:i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
+
+
+class _ImportIndex:
+    """What the rows of one import look up, read in a few queries before the loop instead of
+    several per row: accounts by legacy key and by address, households, children and
+    "Familles à rapprocher" by legacy id, profiles and memberships of those accounts. Rows
+    later in the file see what earlier rows created or changed: the import registers each
+    object it writes here. A failed row (savepoint rolled back) makes the index re-read."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.load()
+
+    def load(self) -> None:
+        rows = self.rows
+        self.accented = accented_accounts()
+        self.users: dict[int, User] = {}  # one instance per account, shared by the maps below
+        keys = {f"{row.legacy_id}-{parent.index}" for row in rows for parent in row.parents if parent.email}
+        self.by_key: dict[str, User] = {}
+        for chunk in _chunks(keys):
+            for user in User.objects.filter(legacy_key__in=chunk):
+                self.by_key[user.legacy_key] = self._one(user)
+        self.by_email: dict[str, User] = {}
+        self.emails_read: set[str] = set()
+        self._read_emails({parent.email for row in rows for parent in row.parents if parent.email})
+        legacy_ids = {row.legacy_id for row in rows}
+        self.households: dict[str, Household] = {}
+        self.reconciliations: dict[str, FamilyReconciliation] = {}
+        for chunk in _chunks(legacy_ids):
+            self.households.update((h.legacy_id, h) for h in Household.objects.filter(legacy_id__in=chunk))
+            self.reconciliations.update(
+                (r.legacy_id, r) for r in FamilyReconciliation.objects.select_related("account", "household")
+                .filter(legacy_id__in=chunk)
+            )
+        self.children: dict[str, Child] = {}
+        for chunk in _chunks({f"{row.legacy_id}-{child.index}" for row in rows for child in row.children}):
+            self.children.update((c.legacy_id, c) for c in Child.objects.filter(legacy_id__in=chunk))
+        self.profiles: dict[int, Profile] = {}
+        self.memberships: set[tuple[int, int]] = set()
+        for chunk in _chunks(self.users):
+            self.profiles.update((p.user_id, p) for p in Profile.objects.filter(user_id__in=chunk))
+            self.memberships.update(Membership.objects.filter(user_id__in=chunk).values_list("household_id", "user_id"))
+
+    def _one(self, user: User) -> User:
+        return self.users.setdefault(user.pk, user)
+
+    @staticmethod
+    def _email_keys(email: str) -> tuple[str, ...]:
+        email = email.strip()
+        return (email.lower(), strip_accents(email).lower())
+
+    def _read_emails(self, emails) -> None:
+        """The accounts whose login is one of `emails` (plain ASCII ones: compared as
+        account_for_email() does; the rare others are looked up one by one)."""
+        wanted = {key for email in emails if email.strip().isascii() for key in self._email_keys(email)}
+        wanted -= self.emails_read
+        for chunk in _chunks(wanted):
+            for user in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk):
+                self.by_email.setdefault(user.email.lower(), self._one(user))
+        self.emails_read |= wanted
 
     def for_email(self, email: str) -> User | None:
-        if email not in self._by_email:
-            self._by_email[email] = account_for_email(email, accented=self.accented)
-        return self._by_email[email]
+        """account_for_email(), without a query for the file's addresses."""
+        email = (email or "").strip()
+        if not email:
+            return None
+        keys = self._email_keys(email)
+        if not email.isascii() or not self.emails_read.issuperset(keys):
+            user = account_for_email(email, accented=self.accented)
+            return None if user is None else self._one(user)
+        found = [self.by_email[key] for key in keys if key in self.by_email]
+        if found:
+            return min(found, key=lambda user: user.pk)
+        pk = self.accented.get(fold(email))
+        if pk is None:
+            return None
+        if pk not in self.users:
+            user = User.objects.filter(pk=pk).first()
+            return None if user is None else self._one(user)
+        return self.users[pk]
+
+    def account_created(self, user: User) -> None:
+        self._one(user)
+        self.by_key[user.legacy_key] = user
+        self.by_email[user.email.lower()] = user
+
+    def email_changed(self, user: User, old_email: str) -> None:
+        if self.by_email.get(old_email.lower()) is user:
+            del self.by_email[old_email.lower()]
+        self.by_email[user.email.lower()] = user
+
+    def household(self, legacy_id: str) -> tuple[Household, bool]:
+        household = self.households.get(legacy_id)
+        if household is not None:
+            return household, False
+        household = self.households[legacy_id] = Household.objects.create(legacy_id=legacy_id)
+        return household, True
+
+    def join(self, household: Household, user: User) -> None:
+        """Membership.objects.get_or_create(), without a query when it is known to exist."""
+        if (household.pk, user.pk) not in self.memberships:
+            Membership.objects.get_or_create(household=household, user=user)
+            self.memberships.add((household.pk, user.pk))
+
+    def profile(self, user: User) -> Profile:
+        profile = self.profiles.get(user.pk)
+        if profile is None:
+            profile = self.profiles[user.pk] = Profile.objects.get_or_create(user=user)[0]
+        return profile
+
+
+class _RowAccounts:
+    """The accounts a row's parents designate: by legacy key, by address (from the index)."""
+
+    def __init__(self, row, index: _ImportIndex):
+        self.index = index
+        self.by_key = {
+            parent.index: index.by_key.get(f"{row.legacy_id}-{parent.index}")
+            for parent in row.parents if parent.email
+        }
+
+    def for_email(self, email: str) -> User | None:
+        return self.index.for_email(email)
 
 
 def _existing_account_match(row, accounts: _RowAccounts):
@@ -146,7 +265,7 @@ def _existing_account_match(row, accounts: _RowAccounts):
     return None
 
 
-def _queue_row(*, row, match, reconciliation, actor, report) -> None:
+def _queue_row(*, row, match, reconciliation, actor, report, index: _ImportIndex) -> None:
     """The line goes to (or stays in) "Familles à rapprocher"; nothing else is written."""
     data = row.to_dict()
     data.pop("line")
@@ -158,6 +277,7 @@ def _queue_row(*, row, match, reconciliation, actor, report) -> None:
             legacy_id=row.legacy_id, line=row.line, label=label, row=data, account=account,
             parent_index=parent.index, created_by=actor,
         )
+        index.reconciliations[row.legacy_id] = reconciliation
         account_record_event(
             user=account, kind=AccountEventKind.LEGACY_MATCHED, actor=actor,
             comment=f"Famille {row.legacy_id} (ligne {row.line}) : l'adresse du parent {parent.index} "
@@ -183,27 +303,26 @@ def _queue_row(*, row, match, reconciliation, actor, report) -> None:
     report.queued += 1
 
 
-def _legacy_import_row(*, row, actor: User | None, report, accented) -> None:
+def _legacy_import_row(*, row, actor: User | None, report, index: _ImportIndex) -> None:
     row_errors: list = []
     try:
         with transaction.atomic():
-            reconciliation = (
-                FamilyReconciliation.objects.select_related("account", "household")
-                .filter(legacy_id=row.legacy_id).first()
-            )
-            accounts = _RowAccounts(row, accented)
+            reconciliation = index.reconciliations.get(row.legacy_id)
+            accounts = _RowAccounts(row, index)
             if reconciliation is None or reconciliation.is_pending:
                 match = _existing_account_match(row, accounts)
                 if match is not None or reconciliation is not None:
-                    _queue_row(row=row, match=match, reconciliation=reconciliation, actor=actor, report=report)
+                    _queue_row(row=row, match=match, reconciliation=reconciliation, actor=actor, report=report,
+                               index=index)
                     return
             elif reconciliation.status == ReconciliationStatus.REJECTED:
                 report.set_aside += 1
                 return
             _import_family(row=row, actor=actor, report=report, row_errors=row_errors, accounts=accounts,
-                           decided=reconciliation)
+                           decided=reconciliation, index=index)
     except Exception:  # one bad row must not stop the others (its savepoint is rolled back)
         logger.exception("portail famille import failed line=%s legacy_id=%s", row.line, row.legacy_id)
+        index.load()  # what this row wrote to the index was rolled back with it
         report.failed += 1
         row_errors = [RowError(row.line, "", "erreur à l'enregistrement de cette famille ; rien n'a été modifié pour elle.")]
     finally:
@@ -211,13 +330,13 @@ def _legacy_import_row(*, row, actor: User | None, report, accented) -> None:
 
 
 def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
-                   decided: FamilyReconciliation | None) -> None:
+                   decided: FamilyReconciliation | None, index: _ImportIndex) -> None:
     """Creates or updates one family. `decided`: the agent's decision in "Familles à
     rapprocher" (attached or separate), which the import follows."""
     if decided is not None and decided.household is not None:
         household, household_created = decided.household, False
     else:
-        household, household_created = Household.objects.get_or_create(legacy_id=row.legacy_id)
+        household, household_created = index.household(row.legacy_id)
     changes: list[str] = []
     existing_accounts: list[User] = []
     for parent in row.parents:
@@ -228,7 +347,7 @@ def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
         user = accounts.by_key.get(parent.index)
         if user is not None and user.status != AccountStatus.TO_ACTIVATE:
             # Activated (or attached to its owner's account): the citizen keeps their own data up to date.
-            Membership.objects.get_or_create(household=household, user=user)
+            index.join(household, user)
             continue
         # "Importée à part": this parent's address in the file is the existing account's, never their login.
         shared = (decided is not None and decided.status == ReconciliationStatus.SEPARATE
@@ -256,33 +375,40 @@ def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
             continue
         if user is None:
             user = create_imported_parent(row=row, parent=parent, household=household, actor=actor)
+            index.account_created(user)
+            index.memberships.add((household.pk, user.pk))
             report.accounts_created += 1
             changes.append(f"compte {user.email} créé")
             continue
-        Membership.objects.get_or_create(household=household, user=user)
+        index.join(household, user)
         existing_accounts.append(user)
+        old_email = user.email
         account_changes = _diff(
             user, {"email": email, "first_name": parent.first_name, "last_name": parent.last_name},
             {"email": "adresse e-mail", "first_name": "prénom", "last_name": "nom"},
         )
-        profile, _created = Profile.objects.get_or_create(user=user)
+        profile = index.profile(user)
         profile_changes = _diff(profile, profile_values(row, parent), _IMPORTED_PROFILE_FIELDS)
         if account_changes:
             user.save()
+            index.email_changed(user, old_email)
         if profile_changes:
             profile.save()
         if account_changes or profile_changes:
             report.accounts_updated += 1
             changes.extend(f"{user.email} – {change}" for change in account_changes + profile_changes)
     merged = set(decided.merged_children) if decided is not None else set()
+    new_children: list[Child] = []
     for child_row in row.children:
         legacy_id = f"{row.legacy_id}-{child_row.index}"
         if legacy_id in merged:
             continue  # the parent's own child, matched by an agent: the parent keeps it up to date
         values = child_values(child_row)
-        child = Child.objects.filter(legacy_id=legacy_id).first()
+        child = index.children.get(legacy_id)
         if child is None:
-            Child.objects.create(household=household, legacy_id=legacy_id, **values)
+            with disable_reference_index_auto_update():  # indexed below, all the row's children at once
+                child = index.children[legacy_id] = Child.objects.create(household=household, legacy_id=legacy_id, **values)
+            new_children.append(child)
             report.children_created += 1
             changes.append(f"enfant {child_row.first_name} créé")
             continue
@@ -294,6 +420,7 @@ def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
             child.save()
             report.children_updated += 1
             changes.extend(f"enfant {child.first_name} – {change}" for change in child_changes)
+    _index_new_objects(new_children)
     if household_created:
         report.created += 1
     elif changes:
@@ -306,6 +433,32 @@ def _import_family(*, row, actor, report, row_errors, accounts: _RowAccounts,
     else:
         report.unchanged += 1
     report.changes.extend(f"ligne {row.line} (famille {row.legacy_id}) : {change}" for change in changes)
+
+
+def _index_new_objects(objects: list) -> None:
+    """Wagtail's reference index rows of objects just created, in one INSERT: what its post_save
+    task (ReferenceIndex.create_or_update_for_object) writes for an object that has no row yet,
+    without one task, four queries and a re-read per object."""
+    if not objects or not ReferenceIndex.is_indexed(type(objects[0])):
+        return
+    model = type(objects[0])
+    content_types = [
+        ContentType.objects.get_for_model(klass, for_concrete_model=False)
+        for klass in [model] + model._meta.get_parent_list()
+    ]
+    ReferenceIndex.objects.bulk_create(
+        [
+            ReferenceIndex(
+                content_type=content_types[0], base_content_type=content_types[-1], object_id=obj.pk,
+                to_content_type_id=to_content_type_id, to_object_id=to_object_id, model_path=model_path,
+                content_path=content_path, content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+            )
+            for obj in objects
+            for to_content_type_id, to_object_id, model_path, content_path
+            in set(ReferenceIndex._extract_references_from_object(obj))
+        ],
+        ignore_conflicts=connection.features.supports_ignore_conflicts,
+    )
 
 
 def legacy_import_file(*, data: bytes | str, actor: User | None, dry_run: bool = False, progress=None):
