@@ -15,12 +15,10 @@ measured in the same run. Everything started here is stopped on exit, Ctrl-C or 
 """
 
 import argparse
-import atexit
 import concurrent.futures
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -48,32 +46,9 @@ ENV = {
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
 
-PROCESSES: list[subprocess.Popen] = []
+from bench.live import HEADERS, cookie_name, login_form, started, stop_all, stop_all_on_exit  # noqa: E402
 
-
-def stop_all(*_args) -> None:
-    """Stops every process started here (their whole process group: gunicorn's workers too)."""
-    while PROCESSES:
-        process = PROCESSES.pop()
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-
-def _on_signal(signum, _frame):
-    stop_all()
-    sys.exit(128 + signum)
-
-
-atexit.register(stop_all)
-signal.signal(signal.SIGINT, _on_signal)
-signal.signal(signal.SIGTERM, _on_signal)
+stop_all_on_exit()
 
 
 def manage(*args: str, quiet: bool = True) -> None:
@@ -106,7 +81,7 @@ def start_gunicorn(port: int, workers: int = 2) -> str:
         [str(BIN / "gunicorn"), "site_cms.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--error-logfile", str(TMP / "gunicorn.log"), "--timeout", "120"],
         cwd=ROOT, start_new_session=True)
-    PROCESSES.append(process)
+    started(process)
     for _ in range(100):
         try:
             if requests.get(f"{base}/bench/trivial/", headers=HEADERS, timeout=20).status_code == 200:
@@ -117,32 +92,6 @@ def start_gunicorn(port: int, workers: int = 2) -> str:
             break
         time.sleep(0.2)
     raise SystemExit(f"gunicorn did not start: see {TMP / 'gunicorn.log'}")
-
-
-HEADERS = {"X-Forwarded-Proto": "https"}
-
-
-def _cookie_name(kind: str) -> str:
-    from django.conf import settings
-
-    return settings.SESSION_COOKIE_NAME if kind == "session" else settings.CSRF_COOKIE_NAME
-
-
-def login_form(base: str, email: str, password: str) -> str:
-    """Logs in through the citizen login form; returns the Cookie header of the session."""
-    url = f"{base}/espace-citoyen/connexion/"
-    response = requests.get(url, headers=HEADERS, allow_redirects=False)
-    csrf = response.cookies[_cookie_name("csrf")]
-    token = response.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    response = requests.post(
-        url, data={"csrfmiddlewaretoken": token, "username": email, "password": password},
-        headers={**HEADERS, "Origin": base.replace("http://", "https://"), "Referer": url.replace("http://", "https://"),
-                 "Cookie": f"{_cookie_name('csrf')}={csrf}"},
-        allow_redirects=False)
-    session = response.cookies.get(_cookie_name("session"))
-    if response.status_code != 302 or not session:
-        raise SystemExit(f"login failed for {email}: HTTP {response.status_code}")
-    return f"{_cookie_name('session')}={session}"
 
 
 def programmatic_session(user, *, second_factor: bool = False) -> str:
@@ -160,7 +109,7 @@ def programmatic_session(user, *, second_factor: bool = False) -> str:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
-    return f"{_cookie_name('session')}={client.cookies[_cookie_name('session')].value}"
+    return f"{cookie_name('session')}={client.cookies[cookie_name('session')].value}"
 
 
 def wrk(base: str, lines: list[tuple[str, str]], duration: int) -> dict:
@@ -306,7 +255,7 @@ def booking(args) -> None:
         with requests.Session() as http:
             barrier.wait()
             response = http.post(url, headers={
-                **HEADERS, "Cookie": f"{sessions[index]}; {_cookie_name('csrf')}={csrf}", "X-CSRFToken": csrf,
+                **HEADERS, "Cookie": f"{sessions[index]}; {cookie_name('csrf')}={csrf}", "X-CSRFToken": csrf,
                 "Origin": base.replace("http://", "https://")}, allow_redirects=False, timeout=120)
             return response.status_code
 

@@ -14,12 +14,10 @@ Stops everything it started (atexit, SIGINT/SIGTERM); .ci/cluster also traps.
 Database villennes_cluster (dropped and recreated), Redis DBs 14 (cache) and 15 (sessions).
 """
 
-import atexit
 import datetime
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -50,33 +48,12 @@ ENV = {
 }
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
-# Behind the TLS-terminating proxy: nginx (below) says https, as production's does.
-HEADERS = {"X-Forwarded-Proto": "https"}
-PROCESSES: list[subprocess.Popen] = []
+
+# Behind the TLS-terminating proxy: nginx (below) says https, as production's does (HEADERS).
+from bench.live import HEADERS, cookie_name, login_form, started, stop_all, stop_all_on_exit  # noqa: E402
 
 
-def stop_all(*_args) -> None:
-    while PROCESSES:
-        process = PROCESSES.pop()
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-
-
-def _on_signal(signum, _frame):
-    stop_all()
-    sys.exit(128 + signum)
-
-
-atexit.register(stop_all)
-signal.signal(signal.SIGINT, _on_signal)
-signal.signal(signal.SIGTERM, _on_signal)
+stop_all_on_exit()
 
 
 def step(text: str) -> None:
@@ -93,9 +70,7 @@ def manage(*args: str) -> None:
 
 def start(name: str, command: list[str]) -> subprocess.Popen:
     log = open(TMP / f"{name}.log", "w")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    PROCESSES.append(process)
-    return process
+    return started(subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
 
 
 def wait_http(url: str, process: subprocess.Popen, name: str) -> None:
@@ -144,28 +119,6 @@ http {{
     }}
 }}
 """
-
-
-def cookie_name(kind: str) -> str:
-    from django.conf import settings
-
-    return settings.SESSION_COOKIE_NAME if kind == "session" else settings.CSRF_COOKIE_NAME
-
-
-def form_token(html: str) -> str:
-    return html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-
-
-def login_form(base: str, email: str, password: str) -> str:
-    url = f"{base}/espace-citoyen/connexion/"
-    response = requests.get(url, headers=HEADERS, allow_redirects=False)
-    csrf = response.cookies[cookie_name("csrf")]
-    response = requests.post(
-        url, data={"csrfmiddlewaretoken": form_token(response.text), "username": email, "password": password},
-        headers={**HEADERS, "Origin": base.replace("http:", "https:"), "Cookie": f"{cookie_name('csrf')}={csrf}"},
-        allow_redirects=False)
-    assert response.status_code == 302, f"login on {base}: HTTP {response.status_code}"
-    return f"{cookie_name('session')}={response.cookies[cookie_name('session')]}"
 
 
 def post(base: str, path: str, cookie: str, data: dict | None = None) -> requests.Response:
