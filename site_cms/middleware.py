@@ -9,6 +9,9 @@ from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy, default_config
 from django.conf import settings
+from django.http import HttpResponse
+
+from home.page_cache import GENERATION_KEY, current_generation, page_cache
 
 
 class SiteCSPMiddleware(CSPMiddleware):
@@ -45,8 +48,6 @@ class PageCacheMiddleware:
     QUERY_PARAMETERS = frozenset({"page", "categorie"})
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
         self.enabled = getattr(settings, "PAGE_CACHE_ENABLED", True)
         self.timeout = getattr(settings, "PAGE_CACHE_TIMEOUT", 600)
@@ -54,8 +55,6 @@ class PageCacheMiddleware:
         self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
 
     def __call__(self, request):
-        from django.conf import settings
-
         if not getattr(settings, "PAGE_CACHE_ENABLED", self.enabled):
             return self.get_response(request)
         key = self._key(request)
@@ -63,8 +62,6 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             response[self.HEADER] = "BYPASS"
             return response
-        from home.page_cache import GENERATION_KEY, current_generation, page_cache
-
         cache = page_cache()
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
@@ -116,8 +113,6 @@ class PageCacheMiddleware:
         return "'nonce-" not in csp
 
     def _rebuild(self, request, entry):
-        from django.http import HttpResponse
-
         _generation, status, headers, content = entry
         response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
         for name, value in headers:
