@@ -56,8 +56,19 @@ def manage(*args: str, quiet: bool = True) -> None:
                    stdout=subprocess.DEVNULL if quiet else None)
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark's database if this machine has never had it (a fresh clone)."""
+    server, _, name = url.rpartition("/")
+    exists = subprocess.run(["psql", f"{server}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", f"{server}/postgres", "-q", "-c", f'CREATE DATABASE "{name}"'], check=True)
+        print(f"database {name} created")
+
+
 def prepare(households: int) -> None:
     started = time.perf_counter()
+    ensure_database(ENV["DATABASE_URL"])
     manage("migrate", "--noinput", "-v0")
     import django
 

@@ -44,7 +44,7 @@ def profile(url):
     with profiler:
         for _ in range(20):
             client.get(url)
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
 
 
 def main():

@@ -1,6 +1,9 @@
 """Pages and settings of the town website."""
 
+import functools
+
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -66,24 +69,34 @@ class HomePage(CachedViewRestrictionsMixin, Page):
         verbose_name_plural = _("pages d'accueil")
 
     def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Read only if the template renders them: the page body is a cached fragment
+        # ({% pagefragment %}), rendered once per page-cache generation.
+        listings = functools.cache(self._listings)
+        for name in ("latest_news", "latest_messages", "news_index", "messages_index"):
+            context[name] = SimpleLazyObject(functools.partial(lambda name: listings()[name], name))
+        return context
+
+    def _listings(self):
         from news.models import NewsPage, ServiceMessagePage
 
-        context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = latest_news = list(
+        latest_news = list(
             public(NewsPage.objects.live().descendant_of(self)).select_related("category", "cover_image")
             .order_by("-date", "-first_published_at")[:LATEST_NEWS_ON_HOME]
         )
-        context["latest_messages"] = latest_messages = list(
+        latest_messages = list(
             public(ServiceMessagePage.objects.live().descendant_of(self).publicly_listed())
             .order_by("-date", "-first_published_at")[:LATEST_MESSAGES_ON_HOME]
         )
         # Their two listing pages in one query (the "Toutes les actualités" links).
         parents = {item.path[: -Page.steplen] for item in latest_news[:1] + latest_messages[:1]}
         indexes = {page.path: page for page in Page.objects.filter(path__in=parents)} if parents else {}
-        context["news_index"] = indexes.get(latest_news[0].path[: -Page.steplen]) if latest_news else None
-        context["messages_index"] = (indexes.get(latest_messages[0].path[: -Page.steplen])
-                                     if latest_messages else None)
-        return context
+        return {
+            "latest_news": latest_news,
+            "latest_messages": latest_messages,
+            "news_index": indexes.get(latest_news[0].path[: -Page.steplen]) if latest_news else None,
+            "messages_index": indexes.get(latest_messages[0].path[: -Page.steplen]) if latest_messages else None,
+        }
 
     def route(self, request, path_components):
         """One query for the page instead of two per level of the tree: the live page whose
@@ -91,9 +104,11 @@ class HomePage(CachedViewRestrictionsMixin, Page):
         unknown paths fall back to Wagtail's walk down the tree."""
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
-            page = Page.objects.filter(url_path=url_path).first()
+            # Read once per page-cache generation (a publication, a move... bumps it); unknown
+            # paths are not stored (no key per mistyped URL).
+            page = cached_fragment("route", lambda: _specific_page_at(url_path), url_path)
             if page is not None:
-                return page.specific.route(request, [])
+                return page.route(request, [])
         return super().route(request, path_components)
 
 
@@ -129,17 +144,26 @@ class SitemapPage(CachedViewRestrictionsMixin, Page):
         verbose_name_plural = _("plans du site")
 
     def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Built only if the template renders it (the body is a cached {% pagefragment %}).
+        context["sitemap_tree"] = SimpleLazyObject(self._sitemap_tree)
+        return context
+
+    def _sitemap_tree(self):
         from news.models import NewsPage, ServiceMessagePage
 
-        context = super().get_context(request, *args, **kwargs)
         home = self.get_parent()
         # News items and messages are many and dated: their listing pages stand for them.
         pages = list(
             public(home.get_descendants(inclusive=True).live()).not_type(NewsPage, ServiceMessagePage)
             .only("id", "title", "url_path", "depth", "path").order_by("path")
         )
-        context["sitemap_tree"] = build_tree(pages)
-        return context
+        return build_tree(pages)
+
+
+def _specific_page_at(url_path):
+    page = Page.objects.filter(url_path=url_path).first()
+    return page.specific if page is not None else None
 
 
 def build_tree(pages):

@@ -8,6 +8,8 @@ next request on any app server renders afresh. The middleware that stores and se
 pages is site_cms.middleware.PageCacheMiddleware; docs/deployment.md explains the design.
 """
 
+import contextlib
+import contextvars
 import functools
 import time
 
@@ -16,6 +18,20 @@ from django.core.cache import caches
 
 GENERATION_KEY = "generation"
 PAGE_CACHE_ALIAS = "pages"
+
+# Within one request (site_cms.middleware.PageCacheMiddleware opens the scope), the
+# generation and the fragments already read are kept here: one cache round trip for the
+# counter per request, not one per fragment. A bump during the request forgets them.
+_request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_request", default=None)
+
+
+@contextlib.contextmanager
+def request_scope(generation: int | None = None):
+    token = _request_state.set({"generation": generation, "values": {}})
+    try:
+        yield
+    finally:
+        _request_state.reset(token)
 
 
 def page_cache():
@@ -29,11 +45,16 @@ def _new_generation() -> int:
 
 
 def current_generation() -> int:
+    state = _request_state.get()
+    if state is not None and state["generation"] is not None:
+        return state["generation"]
     cache = page_cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    if state is not None:
+        state["generation"] = generation
     return generation
 
 
@@ -44,19 +65,54 @@ def bump_generation(**_ignored) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no counter yet (or evicted): start a fresh one
         cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    state = _request_state.get()
+    if state is not None:
+        state["generation"] = None
+        state["values"].clear()
 
 
-def cached_fragment(name: str, build, *parts):
+def cached_fragment(name: str, build, *parts, storable=None):
     """The value of `build()` cached under the current generation (and `parts`, e.g. the
     site), so that the page chrome (menu, settings) costs no query on most renders. On even
-    when PAGE_CACHE_ENABLED is off (that switch is for whole pages)."""
-    cache = page_cache()
+    when PAGE_CACHE_ENABLED is off (that switch is for whole pages). `storable(value)` may
+    refuse to store a value (it is still returned)."""
     key = ":".join(["fragment", name, str(current_generation()), *map(str, parts)])
+    state = _request_state.get()
+    if state is not None and key in state["values"]:
+        return state["values"][key]
+    cache = page_cache()
     value = cache.get(key)
     if value is None:
         value = build()
+        if value is None or (storable is not None and not storable(value)):
+            return value
         cache.set(key, value, getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+    if state is not None:
+        state["values"][key] = value
     return value
+
+
+def _site_with_root(hostname: str, port: int):
+    from wagtail.models import Site
+    from wagtail.models.sites import get_site_for_hostname
+
+    try:
+        site = get_site_for_hostname(hostname, port)
+    except Site.DoesNotExist:
+        return None
+    site.root_page.specific  # noqa: B018 - read now, stored with the site (the home page)
+    return site
+
+
+def set_cached_site(request) -> None:
+    """What Wagtail's Site.find_for_request would find (the site, its root page and that
+    page's specific instance: three queries), read once per generation: a Site, or a
+    page's publication or move, bumps it."""
+    from django.http.request import split_domain_port
+
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+    request._wagtail_site = cached_fragment("site", lambda: _site_with_root(hostname, port), hostname, port)
 
 
 def _on_model_change(sender, **kwargs):

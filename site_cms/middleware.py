@@ -11,7 +11,7 @@ from csp.utils import build_policy, default_config
 from django.conf import settings
 from django.http import HttpResponse
 
-from home.page_cache import GENERATION_KEY, current_generation, page_cache
+from home.page_cache import GENERATION_KEY, current_generation, page_cache, request_scope, set_cached_site
 
 
 class SiteCSPMiddleware(CSPMiddleware):
@@ -53,24 +53,27 @@ class PageCacheMiddleware:
         self.timeout = getattr(settings, "PAGE_CACHE_TIMEOUT", 600)
         self.excluded = tuple(settings.PRIVATE_PATH_PREFIXES) + self.EXCLUDED_PREFIXES
         self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+        self.admin_prefix = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", {}).get("URL_PREFIX", "/admin/")
 
     def __call__(self, request):
         if not getattr(settings, "PAGE_CACHE_ENABLED", self.enabled):
-            return self.get_response(request)
+            with request_scope():  # fragments (menu, settings, page bodies) still cached
+                return self._render(request)
         key = self._key(request)
         if key is None:
-            response = self.get_response(request)
+            with request_scope():
+                response = self._render(request)
             response[self.HEADER] = "BYPASS"
             return response
         cache = page_cache()
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = current_generation()
         entry = found.get(key)
-        if entry is not None and entry[0] == generation:
+        if generation is not None and entry is not None and entry[0] == generation:
             return self._rebuild(request, entry)
-        response = self.get_response(request)
+        with request_scope(generation):
+            generation = current_generation()
+            response = self._render(request)
         if request.method == "GET" and self._storable(request, response):
             headers = [(name, value) for name, value in response.items() if name != self.HEADER]
             cache.set(key, (generation, response.status_code, headers, response.content), self.timeout)
@@ -78,6 +81,11 @@ class PageCacheMiddleware:
         else:
             response[self.HEADER] = "BYPASS"
         return response
+
+    def _render(self, request):
+        if not request.path_info.startswith(self.admin_prefix):
+            set_cached_site(request)
+        return self.get_response(request)
 
     def _key(self, request):
         if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:

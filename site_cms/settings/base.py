@@ -238,7 +238,7 @@ TASK_WORKER_MAX_DELAY = timedelta(minutes=10)
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "site_cms.redis_cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
@@ -250,7 +250,7 @@ else:
 # memory (a single `make run` process). PAGE_CACHE_ENABLED=0 turns it off.
 _PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_REDIS_URL") or os.environ.get("REDIS_URL")
 CACHES["pages"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _PAGE_CACHE_URL,
+    {"BACKEND": "site_cms.redis_cache.RedisCache", "LOCATION": _PAGE_CACHE_URL,
      "KEY_PREFIX": "pages"}
     if _PAGE_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",

@@ -77,7 +77,7 @@ if os.environ.get("REDIS_URL"):
     CACHES = {
         **CACHES,
         "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "site_cms.redis_cache.RedisCache",
             "LOCATION": os.environ.get("REDIS_SESSIONS_URL") or os.environ["REDIS_URL"],
             "KEY_PREFIX": "sessions",
         },

@@ -7,7 +7,7 @@ import html
 
 import pytest
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from site_cms.redis_cache import RedisCache
 from django.test import Client
 
 from home.page_cache import GENERATION_KEY
@@ -15,7 +15,7 @@ from home.page_cache import GENERATION_KEY
 from .test_redis_cache import REDIS_HOST, REDIS_PORT, redis_available  # noqa: F401 - autouse fixture
 
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/5"
-PAGES = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+PAGES = {"BACKEND": "site_cms.redis_cache.RedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": "test-pages"}
 
 
