@@ -71,48 +71,69 @@ def bump_generation(**_ignored) -> None:
         state["values"].clear()
 
 
-def cached_fragment(name: str, build, *parts, storable=None):
-    """The value of `build()` cached under the current generation (and `parts`, e.g. the
-    site), so that the page chrome (menu, settings) costs no query on most renders. On even
-    when PAGE_CACHE_ENABLED is off (that switch is for whole pages). `storable(value)` may
-    refuse to store a value (it is still returned)."""
-    key = ":".join(["fragment", name, str(current_generation()), *map(str, parts)])
+def _fragment_key(name: str, parts) -> str:
+    return ":".join(["fragment", name, str(current_generation()), *map(str, parts)])
+
+
+def _read(key: str):
     state = _request_state.get()
     if state is not None and key in state["values"]:
         return state["values"][key]
-    cache = page_cache()
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        if value is None or (storable is not None and not storable(value)):
-            return value
-        cache.set(key, value, getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
-    if state is not None:
+    value = page_cache().get(key)
+    if value is not None and state is not None:
         state["values"][key] = value
     return value
 
 
-def _site_with_root(hostname: str, port: int):
-    from wagtail.models import Site
-    from wagtail.models.sites import get_site_for_hostname
-
-    try:
-        site = get_site_for_hostname(hostname, port)
-    except Site.DoesNotExist:
-        return None
-    site.root_page.specific  # noqa: B018 - read now, stored with the site (the home page)
-    return site
+def _write(key: str, value) -> None:
+    page_cache().set(key, value, getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+    state = _request_state.get()
+    if state is not None:
+        state["values"][key] = value
 
 
-def set_cached_site(request) -> None:
-    """What Wagtail's Site.find_for_request would find (the site, its root page and that
-    page's specific instance: three queries), read once per generation: a Site, or a
-    page's publication or move, bumps it."""
+def cached_fragment(name: str, build, *parts, storable=None):
+    """The value of `build()` cached under the current generation (and `parts`, e.g. the
+    site), so that the page chrome (menu, settings) costs no query on most renders. On even
+    when PAGE_CACHE_ENABLED is off (that switch is for whole pages). `storable(value)` may
+    refuse to store a value (it is still returned); None is never stored."""
+    key = _fragment_key(name, parts)
+    value = _read(key)
+    if value is None:
+        value = build()
+        if value is None or (storable is not None and not storable(value)):
+            return value
+        _write(key, value)
+    return value
+
+
+def _site_key(request) -> str:
     from django.http.request import split_domain_port
 
-    hostname = split_domain_port(request._get_raw_host())[0]
-    port = request.get_port()
-    request._wagtail_site = cached_fragment("site", lambda: _site_with_root(hostname, port), hostname, port)
+    return _fragment_key("site", (split_domain_port(request._get_raw_host())[0], request.get_port()))
+
+
+def use_cached_site(request) -> str | None:
+    """Before the view: give the request the Site stored for its host in this generation,
+    as Wagtail's Site.find_for_request would find it (the site, its root page and that
+    page's specific instance: three queries). No query either way: on a miss, Wagtail looks
+    it up only if the response needs it. Returns the key to store it under, or None."""
+    site = _read(key := _site_key(request))
+    if site is None:
+        return key
+    request._wagtail_site = site
+    return None
+
+
+def keep_found_site(request, key: str | None) -> None:
+    """After the view: keep the Site that Wagtail looked up for the next requests of this
+    generation (a Site record, a page's publication or move bumps it), unless the
+    generation moved during the request."""
+    site = getattr(request, "_wagtail_site", None)
+    if key is None or site is None or key != _site_key(request):
+        return
+    site.root_page.specific  # noqa: B018 - the home page's own instance, stored with it
+    _write(key, site)
 
 
 def _on_model_change(sender, **kwargs):

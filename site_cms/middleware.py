@@ -11,7 +11,7 @@ from csp.utils import build_policy, default_config
 from django.conf import settings
 from django.http import HttpResponse
 
-from home.page_cache import GENERATION_KEY, current_generation, page_cache, request_scope, set_cached_site
+from home.page_cache import GENERATION_KEY, current_generation, keep_found_site, page_cache, request_scope, use_cached_site
 
 
 class SiteCSPMiddleware(CSPMiddleware):
@@ -83,9 +83,12 @@ class PageCacheMiddleware:
         return response
 
     def _render(self, request):
-        if not request.path_info.startswith(self.admin_prefix):
-            set_cached_site(request)
-        return self.get_response(request)
+        if request.path_info.startswith(self.admin_prefix):
+            return self.get_response(request)
+        site_key = use_cached_site(request)
+        response = self.get_response(request)
+        keep_found_site(request, site_key)
+        return response
 
     def _key(self, request):
         if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:

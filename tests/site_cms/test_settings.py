@@ -41,6 +41,16 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS est obligatoire" in result.stderr
 
 
+def test_production_keeps_database_connections_open_and_checks_them():
+    script = ("from django.db import connections; d = connections['default'].settings_dict; "
+              "print('CONN', d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    base = {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "www.ville-villennes-sur-seine.fr"}
+    result = manage("shell", "-c", script, **base)
+    assert "CONN 60 True" in result.stdout, result.stdout + result.stderr
+    result = manage("shell", "-c", script, DB_CONN_MAX_AGE="0", **base)  # behind PgBouncer
+    assert "CONN 0 True" in result.stdout, result.stdout + result.stderr
+
+
 def test_language_and_time_zone():
     from django.conf import settings
 
