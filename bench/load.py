@@ -151,7 +151,7 @@ def pages(args) -> None:
 
     from espace_citoyen.family.models import Child
 
-    base = start_gunicorn(args.port)
+    base = start_gunicorn(args.port, args.workers)
     User = get_user_model()
     news = Page.objects.live().filter(slug="actualites").first()
     news_page = news.get_children().live().first() if news else None
@@ -198,7 +198,7 @@ def pages(args) -> None:
     ]
     if args.only:
         mix = [row for i, row in enumerate(mix) if i == 0 or any(word in row[0] for word in args.only)]
-    print(f"wrk 2 threads x 10 connections, {args.duration} s per page; gunicorn 2 sync workers; "
+    print(f"wrk 2 threads x 10 connections, {args.duration} s per page; gunicorn {args.workers} sync workers; "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs")
     print(f"{'page':<34} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'% trivial':>10}")
     ceiling = None
@@ -253,7 +253,7 @@ def booking(args) -> None:
     Dossier.activities.through.objects.bulk_create([
         Dossier.activities.through(dossier=d, activity=activity) for d in dossiers])
     sessions = [programmatic_session(user) for user in users]
-    base = start_gunicorn(args.port)
+    base = start_gunicorn(args.port, args.workers)
     from django.urls import reverse
 
     from django.utils.crypto import get_random_string
@@ -293,6 +293,8 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=200)
     parser.add_argument("--places", type=int, default=30)
     parser.add_argument("--port", type=int, default=8787)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn sync workers (2: the issue's method; gunicorn advises 2 x cores + 1)")
     args = parser.parse_args()
     try:
         if args.what in ("pages", "all"):

@@ -38,6 +38,7 @@ from espace_citoyen.family.models import Child
 from news.models import Audience, NewsPage, ServiceMessagePage
 
 from .models import MessageRead
+from .unread_cache import cached_for_user
 
 HOLDER_STATUSES = (AccountStatus.ACTIVE, AccountStatus.PENDING)
 LATEST_NEWS_COUNT = 3
@@ -78,6 +79,10 @@ def audience_facts(*, user) -> AudienceFacts:
     for accounts that cannot hold a space."""
     if not _may_hold(user):
         return AudienceFacts()
+    return cached_for_user(user, "facts", lambda: _read_audience_facts(user))
+
+
+def _read_audience_facts(user) -> AudienceFacts:
     rows = list(
         get_user_model().objects.filter(pk=user.pk)
         .annotate(is_agent=_is_agent(OuterRef("pk")))
@@ -177,9 +182,14 @@ def message_for(*, user, page_id: int) -> ServiceMessagePage:
 
 def unread_count_for(*, user) -> int:
     """Number of unread messages meant for the user: no query for anonymous visitors, at
-    most two otherwise (the user's children's schools, then the unread candidates)."""
+    most two otherwise (the user's children's schools, then the unread candidates), none
+    while nothing it depends on has changed (unread_cache)."""
     if user is None or not user.is_authenticated:
         return 0
+    return cached_for_user(user, "unread", lambda: _count_unread(user))
+
+
+def _count_unread(user) -> int:
     candidates = (
         ServiceMessagePage.objects.live()
         .filter(first_published_at__gte=user.date_joined)

@@ -11,6 +11,7 @@ from news.models import Audience, ServiceMessagePage
 from espace_citoyen.core.emails import send_templated_email, site_url
 from .models import MessageNotification, MessageRead
 from .selectors import audience_users, notifiable_users
+from .unread_cache import reads_changed
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,9 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def message_mark_read(*, user, page: ServiceMessagePage) -> MessageRead:
     """The user opened the message (idempotent: the first reading date is kept)."""
-    read, _created = MessageRead.objects.get_or_create(user=user, page=page)
+    read, created = MessageRead.objects.get_or_create(user=user, page=page)
+    if created:
+        reads_changed(user.pk)
     return read
 
 
