@@ -3,7 +3,10 @@ long as a session lasts: Django calls ``user_can_authenticate`` both when a pass
 checked and when a session's user is loaded, so an account that may not log in has no
 session either."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+from django_otp import device_classes
 
 from .models import AccountStatus
 
@@ -21,3 +24,34 @@ class AccountBackend(ModelBackend):
 
     def user_can_authenticate(self, user):
         return may_log_in(user)
+
+    def get_user(self, user_id):
+        """The session's user, read with whether they have a confirmed second factor
+        (`has_confirmed_device`, asked by AdminTwoFactorMiddleware on every request) in the
+        same query."""
+        model = get_user_model()
+        checks = confirmed_device_checks(OuterRef("pk"))
+        try:
+            user = model._default_manager.annotate(**checks).get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        user._has_confirmed_device = any(getattr(user, name) for name in checks)
+        return user if self.user_can_authenticate(user) else None
+
+
+def confirmed_device_checks(user_ref) -> dict:
+    """One EXISTS per django-otp device model (TOTP, backup codes): a confirmed device of
+    `user_ref` (a user, or OuterRef("pk") in a query on users)."""
+    return {f"_confirmed_device_{index}": Exists(model.objects.filter(user=user_ref, confirmed=True))
+            for index, model in enumerate(device_classes())}
+
+
+def has_confirmed_device(user) -> bool:
+    """django_otp.user_has_device(user, confirmed=True), free when the session's user was
+    loaded by AccountBackend, else in one query (instead of one per device model)."""
+    known = getattr(user, "_has_confirmed_device", None)
+    if known is not None:
+        return known
+    checks = confirmed_device_checks(user.pk)
+    row = get_user_model()._default_manager.filter(pk=user.pk).annotate(**checks).values_list(*checks).first()
+    return bool(row) and any(row)

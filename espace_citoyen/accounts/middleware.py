@@ -7,26 +7,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import device_classes, user_has_device
+from django_otp import user_has_device
+
+from .backends import has_confirmed_device
 
 LOGIN_TIME_SESSION_KEY = "_auth_login_time"
-
-
-def _has_confirmed_device(user) -> bool:
-    """django_otp.user_has_device(user, confirmed=True) in one query instead of one per device
-    model (TOTP, backup codes): it runs on every request of a signed-in citizen."""
-    checks = {f"device_{index}": Exists(model.objects.devices_for_user(user, confirmed=True))
-              for index, model in enumerate(device_classes())}
-    if not checks:
-        return False
-    row = get_user_model().objects.filter(pk=user.pk).annotate(**checks).values_list(*checks).first()
-    return bool(row) and any(row)
 
 
 class AbsoluteSessionLifetimeMiddleware:
@@ -99,7 +88,7 @@ class AdminTwoFactorMiddleware:
         if is_verified is None or is_verified():
             return
 
-        if _has_confirmed_device(user):
+        if has_confirmed_device(user):
             request.user = AnonymousUser()
 
     def _redirect_for(self, request) -> str | None:

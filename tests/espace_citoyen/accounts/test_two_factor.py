@@ -268,6 +268,23 @@ def test_password_alone_through_the_admin_login_does_not_open_the_citizen_space(
     assert login_with_password(client, citizen.email).url == CODE_URL
 
 
+def test_a_session_opened_before_the_second_factor_was_set_up_is_closed_by_it(client, citizen):
+    # The session's user is read with whether a confirmed device exists (AccountBackend,
+    # one query): a device confirmed elsewhere turns that older password-only session
+    # anonymous at its next request, backup codes alone as well.
+    client.force_login(citizen)
+    assert client.get("/espace-citoyen/").status_code == 200
+    StaticDevice.objects.create(user=citizen, name="Codes de secours", confirmed=True)
+    response = client.get("/espace-citoyen/")
+    assert response.status_code == 302 and response.url.startswith(LOGIN_URL)
+
+
+def test_an_unconfirmed_device_does_not_close_the_session(client, citizen):
+    client.force_login(citizen)
+    TOTPDevice.objects.create(user=citizen, name="Téléphone", confirmed=False)
+    assert client.get("/espace-citoyen/").status_code == 200
+
+
 def test_code_page_without_a_password_first_goes_to_login(client, citizen):
     enable_two_factor(citizen)
     assert client.get(CODE_URL).url == LOGIN_URL
