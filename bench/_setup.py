@@ -21,18 +21,22 @@ def setup_django() -> None:
     django.setup()
 
 
-def measure(client, url: str, runs: int) -> tuple[float, float, int]:
-    """(median ms, 95th percentile ms, SQL queries) of GET url, after one warm-up request."""
+def measure(client, url: str, runs: int, before_each=None) -> tuple[float, float, int]:
+    """(median ms, 95th percentile ms, SQL queries) of GET url, after one warm-up request.
+    `before_each()` runs (untimed) before every timed request and the counted one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    before_each = before_each or (lambda: None)
     timings = []
     assert client.get(url).status_code == 200, url
     for _ in range(runs):
+        before_each()
         started = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+    before_each()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     timings.sort()

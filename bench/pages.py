@@ -48,6 +48,7 @@ def profile(url):
 
 
 def main():
+    from django.conf import settings
     from django.contrib.auth import get_user_model
 
     setup_test_environment()
@@ -65,6 +66,13 @@ def main():
         client = Client()
         client.force_login(get_user_model().objects.get(email=PARENT))
         _row(f"{DASHBOARD} (parent)", *measure(client, DASHBOARD, RUNS))
+        if "pages" in settings.CACHES:
+            from home.page_cache import bump_generation
+
+            # The first render after an editor's change: every fragment read afresh.
+            print(f"{'cold: right after a publication':<42} {'median ms':>9} {'p95 ms':>9} {'queries':>8}")
+            for url in PUBLIC:
+                _row(url, *measure(Client(), url, RUNS, before_each=bump_generation))
     from django.conf import settings
 
     if "pages" not in settings.CACHES:  # a checkout without the page cache (before/after runs)
