@@ -11,10 +11,12 @@ pages is site_cms.middleware.PageCacheMiddleware; docs/deployment.md explains th
 import contextlib
 import contextvars
 import functools
+import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 
 GENERATION_KEY = "generation"
 PAGE_CACHE_ALIAS = "pages"
@@ -48,31 +50,63 @@ def current_generation() -> int:
     state = _request_state.get()
     if state is not None and state["generation"] is not None:
         return state["generation"]
-    cache = page_cache()
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
+    generation = read_counters([GENERATION_KEY])[GENERATION_KEY]
     if state is not None:
         state["generation"] = generation
     return generation
 
 
-def bump_generation(**_ignored) -> None:
-    """Invalidate every stored page and fragment, on every app server (atomic INCR on Redis)."""
+def _incr(key: str) -> None:
     cache = page_cache()
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:  # no counter yet (or evicted): start a fresh one
-        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+        cache.set(key, _new_generation(), timeout=None)
+
+
+def bump_counter(key: str, then=None) -> None:
+    """Move a shared counter (an atomic INCR on Redis) at once, and again when the current
+    transaction commits: a request served between the two read the old data and may have
+    stored it under the new value. `then()` runs after each move."""
+    def move():
+        _incr(key)
+        if then is not None:
+            then()
+
+    move()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(move)
+
+
+def read_counters(keys: list[str]) -> dict:
+    """The counters' values in one round trip; a missing one starts at a value never used
+    before."""
+    cache = page_cache()
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _new_generation(), timeout=None)
+            found[key] = cache.get(key)
+    return found
+
+
+def _forget_request_memo() -> None:
     state = _request_state.get()
     if state is not None:
         state["generation"] = None
         state["values"].clear()
 
 
+def bump_generation(**_ignored) -> None:
+    """Invalidate every stored page and fragment, on every app server."""
+    bump_counter(GENERATION_KEY, then=_forget_request_memo)
+
+
 def _fragment_key(name: str, parts) -> str:
-    return ":".join(["fragment", name, str(current_generation()), *map(str, parts)])
+    suffix = ":".join(map(str, parts))
+    if len(suffix) > 100:  # a long URL path: keys stay short (the database cache's 255)
+        suffix = hashlib.sha256(suffix.encode()).hexdigest()
+    return f"fragment:{name}:{current_generation()}:{suffix}"
 
 
 def _read(key: str):

@@ -11,7 +11,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import user_has_device
 
 from .backends import has_confirmed_device
 
@@ -105,5 +104,5 @@ class AdminTwoFactorMiddleware:
         if is_verified is not None and is_verified():
             return None
 
-        name = "accounts_admin_two_factor_verify" if user_has_device(user, confirmed=True) else "accounts_admin_two_factor_setup"
+        name = "accounts_admin_two_factor_verify" if has_confirmed_device(user) else "accounts_admin_two_factor_setup"
         return reverse(name) + "?" + urlencode({"next": request.get_full_path()})

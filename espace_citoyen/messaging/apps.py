@@ -19,15 +19,17 @@ class MessagingConfig(AppConfig):
         # The audience facts of the unread count (unread_cache): children, memberships, and
         # who is a town agent (groups and permissions).
         from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group
+        from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from espace_citoyen.family.models import Child, Membership
 
         from .unread_cache import facts_changed
 
-        for model in (Child, Membership):
-            post_save.connect(facts_changed, sender=model, dispatch_uid=f"messaging_facts_save_{model.__name__}")
+        # Deleting a group or a permission empties its links without m2m_changed.
+        for model in (Child, Membership, Group, Permission):
+            if model in (Child, Membership):
+                post_save.connect(facts_changed, sender=model, dispatch_uid=f"messaging_facts_save_{model.__name__}")
             post_delete.connect(facts_changed, sender=model, dispatch_uid=f"messaging_facts_delete_{model.__name__}")
         user_model = get_user_model()
         for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):

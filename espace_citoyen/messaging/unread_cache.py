@@ -12,18 +12,15 @@ everything they depend on:
   permission given or taken (who is a town agent);
 - the account's status and flags (part of the key).
 
-A counter is bumped at once and again when the transaction commits, so that a request
-that read the old state between the two cannot keep its value. Values expire after
-`TIMEOUT` seconds whatever happens (bulk writes send no signal).
+A counter is bumped at once and again when the transaction commits (home.page_cache.
+bump_counter), so that a request that read the old state between the two cannot keep its
+value. Values expire after `TIMEOUT` seconds whatever happens (bulk writes send no signal).
 """
 
 import contextlib
 import contextvars
-import time
 
-from django.db import transaction
-
-from home.page_cache import current_generation, page_cache
+from home.page_cache import bump_counter, current_generation, page_cache, read_counters
 
 FACTS_VERSION_KEY = "messaging:facts-version"
 TIMEOUT = 600
@@ -33,34 +30,21 @@ def _reads_key(user_id) -> str:
     return f"messaging:reads:{user_id}"
 
 
-def _bump(key: str) -> None:
-    cache = page_cache()
-    try:
-        cache.incr(key)
-    except ValueError:  # no counter yet (or evicted): never a value used before (see page_cache)
-        if not cache.add(key, time.time_ns(), timeout=None):
-            cache.incr(key)
-
-
-def _bump_now_and_on_commit(key: str) -> None:
-    _bump(key)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump(key))
-
-
 def reads_changed(user_id) -> None:
-    _bump_now_and_on_commit(_reads_key(user_id))
+    bump_counter(_reads_key(user_id))
 
 
 _batched: contextvars.ContextVar[list | None] = contextvars.ContextVar("unread_cache_batched", default=None)
 
 
-def facts_changed(**_ignored) -> None:
+def facts_changed(**kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed: once, after the change
+        return
     changes = _batched.get()
     if changes is not None:
         changes.append(True)
     else:
-        _bump_now_and_on_commit(FACTS_VERSION_KEY)
+        bump_counter(FACTS_VERSION_KEY)
 
 
 @contextlib.contextmanager
@@ -78,13 +62,8 @@ def facts_changes_batched():
 
 
 def _versions(user_id) -> tuple:
-    cache = page_cache()
     keys = [FACTS_VERSION_KEY, _reads_key(user_id)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, time.time_ns(), timeout=None)
-            found[key] = cache.get(key)
+    found = read_counters(keys)
     return tuple(found[key] for key in keys)
 
 

@@ -66,10 +66,12 @@ def breadcrumbs(context):
     root = _site_root(request)
     if not isinstance(page, Page) or root is None or page.id == root.id:
         return {"ancestors": [], "page": page}
+    def trail():
+        return list(Page.objects.ancestor_of(page).filter(depth__gte=root.depth).live().order_by("depth")
+                    .only("id", "title", "url_path", "depth", "path"))
+
     if getattr(request, "is_preview", False):  # a page not yet published has no cached trail
-        ancestors = list(Page.objects.ancestor_of(page).filter(depth__gte=root.depth).live().order_by("depth"))
+        ancestors = trail()
     else:
-        ancestors = cached_fragment("breadcrumbs", lambda: list(
-            Page.objects.ancestor_of(page).filter(depth__gte=root.depth).live().order_by("depth")
-            .only("id", "title", "url_path", "depth", "path")), page.pk, root.pk)
+        ancestors = cached_fragment("breadcrumbs", trail, page.pk, root.pk)
     return {"ancestors": ancestors, "page": page, "request": request}

@@ -139,3 +139,28 @@ def test_a_stored_fragment_is_served_until_the_next_change(db):
     assert _render_fragment("<p>Version 2</p>")[0] == "<p>Version 1</p>"
     bump_generation()
     assert _render_fragment("<p>Version 2</p>")[0] == "<p>Version 2</p>"
+
+
+def test_a_change_moves_the_generation_again_when_its_transaction_commits(db, django_capture_on_commit_callbacks):
+    # A request served between the change and its commit read the old data: whatever it
+    # stored under the new generation is dropped by the second move.
+    from home.page_cache import GENERATION_KEY
+
+    before = current_generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        bump_generation()
+        during = page_cache().get(GENERATION_KEY)
+    assert len(callbacks) == 1
+    assert before < during < page_cache().get(GENERATION_KEY)
+
+
+def test_a_long_address_makes_a_short_key(db, home):
+    from home.page_cache import _fragment_key
+
+    slug = "a" * 200
+    page = StandardPage(title="Une page au nom très long", slug=slug, body=[])
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    assert Client().get(f"/{slug}/").status_code == 200
+    with request_scope():
+        assert len(_fragment_key("route", [page.url_path])) < 100

@@ -12,7 +12,8 @@ STRONG_KEY = "x7!Qp2#Lm9@Vz4$Rk8%Tn3^Wb6&Yc1*Hd5(Jf0)Gs-Ue_Oa+Ii=Pl"
 def manage(*args, **env):
     full_env = {
         key: value for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+                       "DB_CONN_MAX_AGE"}
     }
     full_env.update(DJANGO_SETTINGS_MODULE="site_cms.settings.production", **env)
     return subprocess.run(

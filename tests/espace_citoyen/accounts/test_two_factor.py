@@ -285,6 +285,21 @@ def test_an_unconfirmed_device_does_not_close_the_session(client, citizen):
     assert client.get("/espace-citoyen/").status_code == 200
 
 
+def test_has_confirmed_device_reads_the_devices_of_a_user_loaded_elsewhere(citizen, django_assert_num_queries):
+    from espace_citoyen.accounts.backends import has_confirmed_device
+
+    def fresh():
+        return get_user_model().objects.get(pk=citizen.pk)  # not through AccountBackend
+
+    user = fresh()
+    with django_assert_num_queries(1):  # one query for every device model
+        assert has_confirmed_device(user) is False
+    TOTPDevice.objects.create(user=citizen, name="Téléphone", confirmed=False)
+    assert has_confirmed_device(fresh()) is False
+    StaticDevice.objects.create(user=citizen, name="Codes de secours", confirmed=True)
+    assert has_confirmed_device(fresh()) is True
+
+
 def test_code_page_without_a_password_first_goes_to_login(client, citizen):
     enable_two_factor(citizen)
     assert client.get(CODE_URL).url == LOGIN_URL
