@@ -20,6 +20,7 @@ from home.blocks import ContentStreamBlock
 from home.page_cache import CachedViewRestrictionsMixin, public
 
 from .feeds import LatestNewsFeed
+from home.choices import ChoiceLabelsMixin
 
 NEWS_PER_PAGE = 9
 MESSAGES_PER_PAGE = 10
@@ -203,7 +204,7 @@ class ServiceMessageIndexPage(CachedViewRestrictionsMixin, Page):
         return context
 
 
-class ServiceMessagePage(CachedViewRestrictionsMixin, Page):
+class ServiceMessagePage(ChoiceLabelsMixin, CachedViewRestrictionsMixin, Page):
     """A message from a town service. Public ones are on the site; targeted ones are read
     in the citizen space only (their URL answers 404 to the public)."""
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from espace_citoyen.core.business_calendar import WEEKDAYS_FR
+from home.choices import ChoiceLabelsMixin
 
 WEEKDAY_LABELS = list(WEEKDAYS_FR)
 
@@ -139,7 +140,7 @@ class OccurrenceStatus(models.TextChoices):
     CLOSED = "closed", _("Fermé")
 
 
-class Occurrence(models.Model):
+class Occurrence(ChoiceLabelsMixin, models.Model):
     """One day of an activity."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="occurrences",
@@ -179,7 +180,7 @@ class ReservationSource(models.TextChoices):
     WAITING_LIST = "waiting_list", _("Liste d'attente")
 
 
-class Reservation(models.Model):
+class Reservation(ChoiceLabelsMixin, models.Model):
     child = models.ForeignKey("family.Child", on_delete=models.CASCADE, related_name="reservations",
                               verbose_name=_("enfant"))
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="reservations",
@@ -215,7 +216,7 @@ class WaitingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Retiré de la liste")
 
 
-class WaitingListEntry(models.Model):
+class WaitingListEntry(ChoiceLabelsMixin, models.Model):
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="waiting_list",
                                    verbose_name=_("jour"))
     child = models.ForeignKey("family.Child", on_delete=models.CASCADE, related_name="waiting_entries",
@@ -266,7 +267,7 @@ class RegistrationCampaign(models.Model):
         constraints = [models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="activities_campaign_order")]
 
 
-class Dossier(models.Model):
+class Dossier(ChoiceLabelsMixin, models.Model):
     """The registration dossier of one child for one school year."""
 
     child = models.ForeignKey("family.Child", on_delete=models.CASCADE, related_name="dossiers",
@@ -307,7 +308,7 @@ class AttendanceStatus(models.TextChoices):
     JUSTIFIED = "justified", _("Absent, justifié")
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabelsMixin, models.Model):
     reservation = models.OneToOneField(Reservation, on_delete=models.CASCADE, related_name="attendance",
                                        verbose_name=_("réservation"))
     status = models.CharField(_("présence"), max_length=10, choices=AttendanceStatus.choices)
@@ -328,7 +329,7 @@ class AbsenceReason(models.TextChoices):
     OTHER = "other", _("Autre raison")
 
 
-class AbsenceReport(models.Model):
+class AbsenceReport(ChoiceLabelsMixin, models.Model):
     """A parent's notice that a booked child will not come on a day past its booking deadline
     (today or a coming day): it cannot be cancelled any more, but the Pôle scolaire is told,
     the attendance is pre-filled (absent, or absent with justification when a medical

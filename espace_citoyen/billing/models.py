@@ -18,6 +18,7 @@ from modelcluster.models import ClusterableModel
 
 from espace_citoyen.core.money import CentsField
 from espace_citoyen.core.storage import private_storage
+from home.choices import ChoiceLabelsMixin
 
 # --- Tariffs ----------------------------------------------------------------------------
 
@@ -204,7 +205,7 @@ def invoice_pdf_path(instance, filename: str) -> str:
     return f"billing/{instance.issue_date:%Y}/{instance.number}.pdf"
 
 
-class Invoice(models.Model):
+class Invoice(ChoiceLabelsMixin, models.Model):
     number = models.CharField(_("numéro"), max_length=20, unique=True)
     household = models.ForeignKey("family.Household", on_delete=models.PROTECT, related_name="invoices",
                                   verbose_name=_("foyer"))
@@ -354,7 +355,7 @@ def receipt_pdf_path(instance, filename: str) -> str:
     return f"billing/{instance.received_on:%Y}/{instance.receipt_number}.pdf"
 
 
-class Payment(models.Model):
+class Payment(ChoiceLabelsMixin, models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("facture"))
     amount_cents = models.PositiveIntegerField(_("montant"))
     method = models.CharField(_("moyen de paiement"), max_length=20, choices=PaymentMethod.choices)
@@ -399,7 +400,7 @@ class InvoiceEventKind(models.TextChoices):
     REMINDER_PHONE = "reminder_phone", _("Relance à faire par téléphone")
 
 
-class InvoiceEvent(models.Model):
+class InvoiceEvent(ChoiceLabelsMixin, models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=InvoiceEventKind.choices)
     from_status = models.CharField(max_length=20, choices=InvoiceStatus.choices, blank=True)

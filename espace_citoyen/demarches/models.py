@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from espace_citoyen.core.services_map import TownService
+from home.choices import ChoiceLabelsMixin
 
 
 class DemarcheKind(models.TextChoices):
@@ -57,7 +58,7 @@ class DemarcheQuerySet(models.QuerySet):
         return self.exclude(status__in=FINAL_DEMARCHE_STATUSES)
 
 
-class Demarche(models.Model):
+class Demarche(ChoiceLabelsMixin, models.Model):
     number = models.CharField(_("numéro"), max_length=20, unique=True)
     kind = models.CharField(_("type"), max_length=30, choices=DemarcheKind.choices)
     status = models.CharField(_("état"), max_length=20, choices=DemarcheStatus.choices, default=DemarcheStatus.SENT)
@@ -107,7 +108,7 @@ class Demarche(models.Model):
         return [status for status in DemarcheStatus if status in allowed]
 
 
-class DemarcheEvent(models.Model):
+class DemarcheEvent(ChoiceLabelsMixin, models.Model):
     """One line of a démarche's timeline."""
 
     demarche = models.ForeignKey(Demarche, on_delete=models.CASCADE, related_name="events", verbose_name=_("démarche"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from espace_citoyen.core.services_map import TownService
 from espace_citoyen.core.storage import private_storage
+from home.choices import ChoiceLabelsMixin
 
 
 class DocumentType(models.TextChoices):
@@ -51,7 +52,7 @@ def document_upload_to(instance: "Document", filename: str) -> str:
     return f"documents/{instance.owner_id}/{uuid.uuid4().hex}{extension}"
 
 
-class Document(models.Model):
+class Document(ChoiceLabelsMixin, models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents", verbose_name=_("titulaire"),
     )
@@ -105,7 +106,7 @@ class Document(models.Model):
         return ExpiryState.VALID
 
 
-class DocumentTransmission(models.Model):
+class DocumentTransmission(ChoiceLabelsMixin, models.Model):
     """Documents of the vault sent to a town service: the démarche of type "transmission
     de documents". The documents stay in the owner's vault; while the démarche is open the
     owner cannot delete them (see services.document_delete)."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from espace_citoyen.core.storage import private_storage
+from home.choices import ChoiceLabelsMixin
 
 
 def child_photo_path(instance, filename: str) -> str:
@@ -41,7 +42,7 @@ class MemberRole(models.TextChoices):
     GUARDIAN = "guardian", _("Représentant légal")
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabelsMixin, models.Model):
     """An adult's account in a household."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("foyer"))
@@ -65,7 +66,7 @@ class Sex(models.TextChoices):
     BOY = "m", _("Garçon")
 
 
-class Child(models.Model):
+class Child(ChoiceLabelsMixin, models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="children", verbose_name=_("foyer"))
     first_name = models.CharField(_("prénom"), max_length=150)
     last_name = models.CharField(_("nom"), max_length=150)

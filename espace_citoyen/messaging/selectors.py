@@ -35,6 +35,7 @@ from django.shortcuts import get_object_or_404
 from espace_citoyen.accounts.models import AccountStatus, ContactMethod
 from espace_citoyen.core.search import fold
 from espace_citoyen.family.models import Child
+from home.page_cache import cached_fragment, public
 from news.models import Audience, NewsPage, ServiceMessagePage
 
 from .models import MessageRead
@@ -198,6 +199,9 @@ def _count_unread(user) -> int:
     return len(_message_ids_for(user, candidates))
 
 
-def latest_news(*, limit: int = LATEST_NEWS_COUNT) -> QuerySet[NewsPage]:
-    """The latest news of the website ("Les dernières actualités du site")."""
-    return NewsPage.objects.live().public().select_related("category").order_by("-date", "-first_published_at")[:limit]
+def latest_news(*, limit: int = LATEST_NEWS_COUNT) -> list[NewsPage]:
+    """The latest news of the website ("Les dernières actualités du site"): the same for
+    everyone, read once per page-cache generation (a publication bumps it)."""
+    return cached_fragment("latest-news", lambda: list(
+        public(NewsPage.objects.live()).select_related("category").order_by("-date", "-first_published_at")[:limit]
+    ), limit)

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from espace_citoyen.core.business_calendar import PARIS, format_day
-from espace_citoyen.core.formats import choice_label
 
 from espace_citoyen.family.models import Child
 
-from ..models import Activity, AttendanceStatus, Reservation, ReservationSource, ReservationStatus, SchoolYear
+from ..models import Activity, Reservation, ReservationStatus, SchoolYear
 
 __all__ = ["HistoryRow", "history_for", "history_rows", "history_years_for"]
 
@@ -83,12 +82,12 @@ def _row(reservation: Reservation) -> HistoryRow:
         cancelled_on = reservation.cancelled_at.astimezone(PARIS).date() if reservation.cancelled_at else None
         state = f"Annulé le {format_day(cancelled_on, weekday=False)}" if cancelled_on else "Annulé"
     else:
-        state = choice_label(ReservationStatus, reservation.status)
-    origin = choice_label(ReservationSource, reservation.source)
+        state = str(reservation.get_status_display())
+    origin = str(reservation.get_source_display())
     if reservation.override_reason:
         origin += f" – motif : {reservation.override_reason}"
     try:
-        presence = choice_label(AttendanceStatus, reservation.attendance.status)
+        presence = str(reservation.attendance.get_status_display())
     except Reservation.attendance.RelatedObjectDoesNotExist:
         presence = "—"
     return HistoryRow(date=occurrence.date, date_label=format_day(occurrence.date), activity=activity.name,

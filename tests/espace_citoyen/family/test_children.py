@@ -222,6 +222,7 @@ def test_household_page_query_count_does_not_grow_with_children(client, parent, 
     for name in ["Alice", "Basile", "Chiara", "Denis"]:
         child = Child.objects.create(household=household, first_name=name, last_name="Durand")
         child.authorized_persons.create(name="X Y", relationship="Oncle", phone="0601020304")
+    client.get(reverse("family:household"))  # warm-up again: new children change the cached unread count's facts
     with CaptureQueriesContext(connection) as large:
         html = page_text(client.get(reverse("family:household")))
     assert "Denis Durand" in html
