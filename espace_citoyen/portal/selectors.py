@@ -25,6 +25,7 @@ class Member:
     is_me: bool = False
     first_name: str = ""
     record_url: str = ""  # a child's record on "Ma famille" (health, PAI, pick-up persons)
+    child_id: int | None = None
 
 
 @dataclass
@@ -58,6 +59,7 @@ def _members(*, user) -> list[Member]:
             # town's guide says; its record (identity, health) is on "Ma famille".
             url=reverse("activities:agenda", kwargs={"child_id": child.pk}),
             first_name=child.first_name, record_url=reverse("family:child_detail", kwargs={"child_id": child.pk}),
+            child_id=child.pk,
         ))
     return members
 
@@ -82,9 +84,10 @@ def dashboard_for(*, user) -> Dashboard:
     dashboard = Dashboard(validated=user.is_validated)
     if dashboard.validated:
         dashboard.members = _members(user=user)
-        dashboard.children_count = sum(1 for member in dashboard.members if member.kind == "child")
-        if dashboard.children_count:
-            dashboard.activities = activities_summary_for(user=user)
+        child_ids = [member.child_id for member in dashboard.members if member.kind == "child"]
+        dashboard.children_count = len(child_ids)
+        if child_ids:
+            dashboard.activities = activities_summary_for(user=user, child_ids=child_ids)
 
         dashboard.invoices = invoices_summary_for(user=user)
     dashboard.demarches_ongoing, dashboard.demarches_total = _demarche_counts(user=user)
