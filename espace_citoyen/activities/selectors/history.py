@@ -18,7 +18,7 @@ from espace_citoyen.family.models import Child
 
 from ..models import Activity, Reservation, ReservationStatus, SchoolYear
 
-__all__ = ["HistoryRow", "history_for", "history_rows", "history_years_for"]
+__all__ = ["HistoryRow", "history_for", "history_rows"]
 
 
 def history_for(*, child: Child, school_year: SchoolYear | None = None,
@@ -34,12 +34,6 @@ def history_for(*, child: Child, school_year: SchoolYear | None = None,
     if activity is not None:
         queryset = queryset.filter(occurrence__activity=activity)
     return queryset.order_by("-occurrence__date", "occurrence__activity__name", "-created_at", "-id")
-
-
-def history_years_for(*, child: Child) -> QuerySet[SchoolYear]:
-    """School years in which the child has at least one reservation, newest first (filter choices)."""
-    return SchoolYear.objects.filter(activities__occurrences__reservations__child=child).distinct().order_by(
-        "-starts_on")
 
 
 def history_activities_for(*, child: Child, school_year: SchoolYear | None = None) -> QuerySet[Activity]:

@@ -31,7 +31,11 @@ COLUMNS = [_lazy("Date"), _lazy("Activité"), _lazy("État"), _lazy("Origine"), 
 def _filters(request, child):
     """The valid filters from the query string; bad values are ignored with a notice."""
     notices = []
-    years = list(selectors.history_years_for(child=child))
+    # One query for both lists: the activities with a reservation of the child (all years,
+    # each with its school year), whose school years are the years to choose from.
+    all_activities = list(selectors.history_activities_for(child=child))
+    years = sorted({activity.school_year for activity in all_activities},
+                   key=lambda candidate: candidate.starts_on, reverse=True)
     raw_year = request.GET.get("annee", "").strip()
     year = None
     if raw_year:
@@ -44,7 +48,7 @@ def _filters(request, child):
         if year is None:
             notices.append(_("L'année scolaire « %(year)s » n'apparaît pas dans l'historique de %(child)s : "
                              "toutes les années sont affichées.") % {"year": raw_year[:20], "child": child.first_name})
-    activities = list(selectors.history_activities_for(child=child, school_year=year))
+    activities = [activity for activity in all_activities if year is None or activity.school_year_id == year.pk]
     raw_activity = request.GET.get("activite", "").strip()
     activity = None
     if raw_activity:
