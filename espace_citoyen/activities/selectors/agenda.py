@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.core.business_calendar import MONTHS_FR, PARIS, WEEKDAYS_FR
 from espace_citoyen.family.models import Child
 
 from .. import rules
@@ -127,6 +127,20 @@ class Day:
     date: datetime.date
     in_month: bool
     cells: list
+    # Set by the view (its "today" and chosen day): read once per day by the template.
+    is_today: bool = False
+    is_selected: bool = False
+
+    @property
+    def iso(self) -> str:
+        return self.date.isoformat()
+
+    @property
+    def label(self) -> str:
+        """ "Mardi 3 mars": the day's name for screen readers, without the template's
+        locale-aware date filter (called for every day of the month grid)."""
+        text = f"{WEEKDAYS_FR[self.date.weekday()]} {self.date.day} {MONTHS_FR[self.date.month - 1]}"
+        return text[:1].upper() + text[1:]
 
     @property
     def reportable(self) -> list:

@@ -91,6 +91,8 @@ def _week_context(request, child, today) -> dict:
         else:
             messages.warning(request, _("La semaine demandée n'est pas valide : voici la semaine en cours."))
     days = selectors.week_for(child=child, monday=monday)
+    for day in days:
+        day.is_today = day.date == today
     return {
         "days": days, "monday": monday,
         "period_label": _week_label(monday, days[-1].date),
@@ -125,6 +127,8 @@ def _month_context(request, child, today) -> dict:
         # Today when it is in the month shown, else the month's first day with an activity.
         selected = next((day.date for day in in_month if day.date == today), None) or next(
             (day.date for day in in_month if day.cells), None)
+    for day in in_month:
+        day.is_today, day.is_selected = day.date == today, day.date == selected
     return {
         "weeks": weeks, "month_days": [day for day in in_month if day.cells or day.date == selected],
         "selected": selected, "period_label": format_month(year, month), "month_param": f"{year}-{month:02d}",
