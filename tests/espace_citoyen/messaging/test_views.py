@@ -46,6 +46,17 @@ def test_inbox_lists_the_users_messages_newest_first_with_unread_marker_and_news
         assert escape(news.title) in body
 
 
+def test_inbox_news_follow_a_publication_and_an_unpublication_at_once(client, people):
+    client.force_login(people["holder"])
+    assert client.get("/espace-citoyen/messages/").status_code == 200  # the news list is now cached
+    news = NewsPage.objects.live().order_by("-date", "-first_published_at").first()
+    news.title = "Ouverture de la nouvelle médiathèque"
+    news.save_revision().publish()
+    assert "Ouverture de la nouvelle médiathèque" in text(client.get("/espace-citoyen/messages/"))
+    news.unpublish()
+    assert "Ouverture de la nouvelle médiathèque" not in text(client.get("/espace-citoyen/messages/"))
+
+
 def test_inbox_hides_other_audiences(client, people, messages):
     client.force_login(people["parent_parc"])
     body = text(client.get("/espace-citoyen/messages/"))
