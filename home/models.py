@@ -74,7 +74,7 @@ class HomePage(CachedViewRestrictionsMixin, Page):
         # ({% pagefragment %}), rendered once per page-cache generation.
         listings = functools.cache(self._listings)
         for name in ("latest_news", "latest_messages", "news_index", "messages_index"):
-            context[name] = SimpleLazyObject(functools.partial(lambda name: listings()[name], name))
+            context[name] = SimpleLazyObject(lambda name=name: listings()[name])
         return context
 
     def _listings(self):

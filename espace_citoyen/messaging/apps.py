@@ -26,10 +26,10 @@ class MessagingConfig(AppConfig):
 
         from .unread_cache import facts_changed
 
+        for model in (Child, Membership):
+            post_save.connect(facts_changed, sender=model, dispatch_uid=f"messaging_facts_save_{model.__name__}")
         # Deleting a group or a permission empties its links without m2m_changed.
         for model in (Child, Membership, Group, Permission):
-            if model in (Child, Membership):
-                post_save.connect(facts_changed, sender=model, dispatch_uid=f"messaging_facts_save_{model.__name__}")
             post_delete.connect(facts_changed, sender=model, dispatch_uid=f"messaging_facts_delete_{model.__name__}")
         user_model = get_user_model()
         for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):

@@ -14,16 +14,16 @@ everything they depend on:
 
 A counter is bumped at once and again when the transaction commits (home.page_cache.
 bump_counter), so that a request that read the old state between the two cannot keep its
-value. Values expire after `TIMEOUT` seconds whatever happens (bulk writes send no signal).
+value. Values expire after PAGE_CACHE_TIMEOUT (600 s) whatever happens (bulk writes send no
+signal).
 """
 
 import contextlib
 import contextvars
 
-from home.page_cache import bump_counter, current_generation, page_cache, read_counters
+from home.page_cache import bump_counter, cached_fragment, read_counters
 
 FACTS_VERSION_KEY = "messaging:facts-version"
-TIMEOUT = 600
 
 
 def _reads_key(user_id) -> str:
@@ -68,14 +68,7 @@ def _versions(user_id) -> tuple:
 
 
 def cached_for_user(user, name: str, build):
-    """`build()`, kept for this user until one of the things it depends on changes."""
-    key = ":".join(map(str, (
-        "messaging", name, user.pk, user.status, user.is_active, user.is_staff, user.is_superuser,
-        current_generation(), *_versions(user.pk),
-    )))
-    cache = page_cache()
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, TIMEOUT)
-    return value
+    """`build()`, kept for this user until one of the things it depends on changes (a
+    fragment of home.page_cache: keyed on the generation, read at most once a request)."""
+    return cached_fragment(f"messaging-{name}", build, user.pk, user.status, user.is_active, user.is_staff,
+                           user.is_superuser, *_versions(user.pk))
