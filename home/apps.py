@@ -7,6 +7,8 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the Site record's system check
+        from . import admin_sidebar
         from .page_cache import connect_signals
 
         connect_signals()  # publishing, snippets, settings... invalidate the public page cache
+        admin_sidebar.install()  # the admin's sidebar, cached per agent

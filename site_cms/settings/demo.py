@@ -11,7 +11,7 @@ from .dev import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *env_list("ALLOWED_HOSTS")]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "site_cms.static_storage.StaticFilesStorage"}}
 # The demo content (published passwords, shared TOTP key) is what this mode serves.
 ALLOW_SEED_DEMO = True
 # Uploaded images of the demo pages (MEDIA_ROOT): served by Django here (site_cms/urls.py),
