@@ -33,6 +33,7 @@ from django.utils import timezone
 from espace_citoyen.accounts.demo import demo_totp_device
 from espace_citoyen.accounts.models import AccountStatus, User
 from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.core.household_versions import everything_changed
 from espace_citoyen.family.models import Child, Household, Sex
 from home.demo import DemoLogin
 
@@ -242,6 +243,7 @@ def nathan_absent_day(plan: DemoPlan, *, canteen=None) -> date | None:
 
 
 def seed(*, stdout, today: date | None = None):
+    everything_changed()  # bulk inserts below send no row signal; moved again at commit
     plan = demo_plan(today)
     year, activities = _catalogue(plan)
     agent = _agent(catalogue_ensure_group_permissions())

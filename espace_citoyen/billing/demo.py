@@ -27,6 +27,7 @@ from espace_citoyen.activities.models import (
     SchoolYear,
 )
 from espace_citoyen.core.business_calendar import PARIS
+from espace_citoyen.core.household_versions import everything_changed
 from espace_citoyen.core.services_map import TownService
 from espace_citoyen.documents.models import Document, DocumentTransmission, DocumentType
 from espace_citoyen.documents.services import documents_transmit
@@ -134,6 +135,7 @@ def _run(month: date, as_of: date, agent) -> None:
 
 
 def seed(*, stdout, today: date | None = None):
+    everything_changed()  # bulk inserts below send no row signal; moved again at commit
     agent = _agent(billing_ensure_group_permissions())
     plan = demo_plan(today)
     year = SchoolYear.objects.filter(label=plan.label).first()

@@ -2,18 +2,22 @@
 whatever the size of the family or of its history: counts are aggregates, members are
 two queries (adults with their accounts, children)."""
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from espace_citoyen.activities.selectors.summary import activities_summary_for
 from espace_citoyen.billing.selectors.citizen import invoices_summary_for
+from espace_citoyen.core.household_versions import versions_for
 from espace_citoyen.demarches.models import DemarcheStatus
 from espace_citoyen.demarches.selectors import demarches_for
 from espace_citoyen.documents.selectors import documents_for
 from espace_citoyen.family.selectors import adults_for, children_for
+from home.page_cache import cached_fragment
 
 
 @dataclass
@@ -105,3 +109,18 @@ def dashboard_for(*, user) -> Dashboard:
         "payments": reverse("billing:payments"),
     }
     return dashboard
+
+
+def cached_dashboard_for(*, user, now=None) -> Dashboard:
+    """dashboard_for(user), kept in the shared cache until something it shows changes
+    (core.household_versions: the user's counter and the counter for everyone) or the day
+    changes (what is upcoming, what is overdue). Offers whose time limit passed since are
+    left out here, at each request."""
+    now = now or timezone.now()
+    dashboard = cached_fragment("dashboard", lambda: dashboard_for(user=user), user.pk, user.status,
+                                timezone.localdate(now).isoformat(), *versions_for(user.pk))
+    if dashboard.activities is None:
+        return dashboard
+    offers = [offer for offer in dashboard.activities.offers
+              if offer.offer_expires_at is None or offer.offer_expires_at > now]
+    return dataclasses.replace(dashboard, activities=dataclasses.replace(dashboard.activities, offers=offers))

@@ -12,14 +12,14 @@ from espace_citoyen.core.business_calendar import format_deadline
 from espace_citoyen.demarches.selectors import open_deletion_request_for
 
 from .data_export import personal_data_zip
-from .selectors import dashboard_for
+from .selectors import cached_dashboard_for
 
 
 @login_required
 def dashboard(request):
     """Tableau de bord: one tile per feature of the space, the members of the family, and
     for a pending or refused account its validation status instead of the family features."""
-    context = {"dashboard": dashboard_for(user=request.user), **_account_status_context(request.user)}
+    context = {"dashboard": cached_dashboard_for(user=request.user), **_account_status_context(request.user)}
     return render(request, "portal/dashboard.html", context)
 
 

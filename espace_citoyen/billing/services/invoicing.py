@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from espace_citoyen.core.business_calendar import format_month
+from espace_citoyen.core.household_versions import everything_changed
 from espace_citoyen.family.models import Membership
 
 from ..models import Invoice, InvoiceEvent, InvoiceEventKind, InvoiceLine, InvoiceStatus, LineReason, NumberKind
@@ -266,6 +267,8 @@ def invoicing_write(*, plan: InvoicingPlan, run=None, actor=None, today: datetim
         created.extend(invoices)
         if progress:
             progress(min(done * batch_size, total), total)
+    if created:
+        everything_changed()  # bulk inserts send no row signal: the dashboards' invoices tile
     report = dict(plan.report)
     report.update(invoices_created=len(created), issue_date=issue_date.isoformat(), due_date=due_date.isoformat(),
                   first_number=created[0].number if created else "", last_number=created[-1].number if created else "",

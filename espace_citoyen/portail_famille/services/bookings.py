@@ -31,6 +31,7 @@ from espace_citoyen.activities.models import (
     ReservationStatus,
     SchoolYear,
 )
+from espace_citoyen.core.household_versions import changes_batched
 from espace_citoyen.family.models import Child
 
 from ..models import ReconciliationStatus
@@ -166,7 +167,7 @@ def import_reservations(lines, *, dry_run: bool = False) -> ImportReport:
     expected = {"reservation", "enfant", "activite", "annee", "date", "statut"}
     if reader.fieldnames is None or not expected <= {name.strip().lower() for name in reader.fieldnames}:
         raise BookingsFileError("En-tête attendu : reservation;enfant;activite;annee;date;statut")
-    with transaction.atomic():
+    with transaction.atomic(), changes_batched():
         for row in reader:
             row = {(k or "").strip().lower(): v for k, v in row.items()}
             try:

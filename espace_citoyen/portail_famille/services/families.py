@@ -18,6 +18,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from espace_citoyen.accounts.models import AccountEventKind, AccountStatus, Profile, User
 from espace_citoyen.accounts.services import account_record_event, activation_send
+from espace_citoyen.core.household_versions import changes_batched
 from espace_citoyen.family.models import Child, Household, Membership
 from espace_citoyen.messaging.unread_cache import facts_changes_batched
 
@@ -36,7 +37,7 @@ def legacy_import(*, rows, actor: User | None, dry_run: bool = False, progress=N
     no e-mail leaves. `progress(done, total)` is called after each row."""
     report = ImportReport(dry_run=dry_run)
     rows = list(rows)
-    with transaction.atomic(), facts_changes_batched():
+    with transaction.atomic(), facts_changes_batched(), changes_batched():
         index = _ImportIndex(rows)
         for done, row in enumerate(rows, start=1):
             _legacy_import_row(row=row, actor=actor, report=report, index=index)

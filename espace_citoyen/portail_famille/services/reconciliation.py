@@ -15,6 +15,7 @@ from espace_citoyen.accounts.models import AccountEventKind, User, normalize_ema
 from espace_citoyen.accounts.services import account_record_event
 from espace_citoyen.activities.models import Occurrence, Reservation, ReservationStatus, WaitingListEntry, WaitingStatus
 from espace_citoyen.core.emails import send_templated_email, site_url
+from espace_citoyen.core.household_versions import everything_changed
 from espace_citoyen.family.models import Child, Household, Membership
 from espace_citoyen.family.services import household_create_for
 
@@ -192,6 +193,7 @@ def _move_child_records(*, source: Child, target: Child) -> None:
                   .values_list("occurrence_id", flat=True))
     WaitingListEntry.objects.filter(child=source, occurrence_id__in=waiting).delete()
     WaitingListEntry.objects.filter(child=source).update(child=target)
+    everything_changed()  # an update sends no row signal: the dashboards' offers
     if source.dossiers.exists():
         source.legacy_id = None
         source.save(update_fields=["legacy_id", "updated_at"])

@@ -3,6 +3,7 @@ benchmarks (espace_citoyen/portal/dataset.py). Never on a town's real database."
 
 from django.core.management.base import BaseCommand, CommandError
 
+from espace_citoyen.core.household_versions import everything_changed
 from espace_citoyen.portal.dataset import DATASET_PASSWORD, generate
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             raise CommandError("Le nombre de foyers doit être un entier positif.")
         try:
             counts = generate(households=households, seed=seed, stdout=self.stdout)
+            everything_changed()  # bulk inserts send no row signal: the cached dashboards
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(

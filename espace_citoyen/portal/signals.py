@@ -1,0 +1,55 @@
+"""Who is concerned when a citizen's data changes: the receivers that move the versions of
+the cached dashboard (core.household_versions). Each write costs at most one query to find
+the adults of the household concerned (none inside a batch: core.household_versions)."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
+
+from espace_citoyen.activities.models import Dossier, Reservation, WaitingListEntry
+from espace_citoyen.billing.models import Invoice
+from espace_citoyen.core.household_versions import users_changed
+from espace_citoyen.demarches.models import Demarche
+from espace_citoyen.documents.models import Document
+from espace_citoyen.family.models import Child, Membership
+
+
+def _adults(**household) -> list[int]:
+    return list(Membership.objects.filter(**household).values_list("user_id", flat=True))
+
+
+def child_data_changed(sender, instance, **kwargs) -> None:
+    """A booking, a waiting-list entry or a dossier: the adults of the child's household."""
+    users_changed(lambda: _adults(household__children__id=instance.child_id))
+
+
+def household_data_changed(sender, instance, **kwargs) -> None:
+    """A child, an invoice, a membership (and the member who leaves)."""
+    users_changed(lambda: [*_adults(household_id=instance.household_id), getattr(instance, "user_id", None)])
+
+
+def own_data_changed(sender, instance, **kwargs) -> None:
+    """A démarche or a document: only its author or owner sees it on the dashboard."""
+    users_changed([instance.user_id if sender is Demarche else instance.owner_id])
+
+
+def account_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    """A name, an e-mail, a status: the dashboards of the adults of the user's households
+    (their list of members). A login only writes last_login."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    users_changed(lambda: [instance.pk, *_adults(household__memberships__user_id=instance.pk)])
+
+
+def connect() -> None:
+    """Called by PortalConfig.ready()."""
+    receivers = [
+        (child_data_changed, (Reservation, WaitingListEntry, Dossier)),
+        (household_data_changed, (Child, Invoice, Membership)),
+        (own_data_changed, (Demarche, Document)),
+        (account_changed, (get_user_model(),)),
+    ]
+    for receiver, models in receivers:
+        for model in models:
+            uid = f"portal-dashboard-{model.__name__}"
+            post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")

@@ -1,0 +1,44 @@
+"""The dashboard's invoices tile, cached per parent (portal.selectors.cached_dashboard_for),
+follows an invoicing run (bulk inserts, no row signal) and a payment at once, for both
+adults of the household."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from espace_citoyen.billing.models import PaymentMethod
+from espace_citoyen.billing.services.payments import payment_record
+from espace_citoyen.family.models import Membership
+
+from .conftest import LAST_MONTH, PASSWORD, book, issue_invoice, make_activity, make_family, weekdays_of
+
+pytestmark = pytest.mark.django_db
+
+
+def tile(client, user) -> str:
+    client.force_login(user)
+    response = client.get("/espace-citoyen/")
+    assert response.status_code == 200
+    text = response.content.decode().replace("\u00a0", " ")
+    return text[text.index('id="tuile-factures"'):text.index("</section>", text.index('id="tuile-factures"'))]
+
+
+def test_an_invoicing_run_then_a_payment_show_at_once_for_both_parents(client, regie_agent):
+    user, household, (child,) = make_family("tuile.factures@example.fr")
+    other_parent = get_user_model().objects.create_user("second.parent@example.fr", PASSWORD, first_name="Alex",
+                                                       status=user.status)
+    Membership.objects.create(household=household, user=other_parent)
+    activity = make_activity("Cantine tuile")
+    for day in weekdays_of(LAST_MONTH, 1)[:3]:
+        book(child, activity, day, attendance="present")
+    for parent in (user, other_parent):
+        assert "Aucune facture pour le moment" in tile(client, parent)
+        assert "Aucune facture pour le moment" in tile(client, parent)  # now from the cache
+
+    invoice = issue_invoice(household)
+
+    for parent in (user, other_parent):
+        assert "15,00 € à payer" in tile(client, parent)
+    payment_record(invoice=invoice, amount_cents=1500, method=PaymentMethod.CASH, actor=regie_agent)
+    for parent in (user, other_parent):
+        text = tile(client, parent)
+        assert "Rien à payer" in text and "1 facture à consulter" in text
