@@ -29,17 +29,14 @@ document.addEventListener("DOMContentLoaded", function () {
     apply();
 });
 
-// Child's agenda, month view: a tap on a day shows its activities below the grid without
-// reloading (without JavaScript, the link loads the page with that day shown).
+// Child's agenda, month view: the page holds the chosen day's activities only; a tap on
+// another day fetches that day's page and shows its activities below the grid without
+// reloading (without JavaScript, or if the fetch fails, the link loads that page).
 document.addEventListener("DOMContentLoaded", function () {
     var grid = document.querySelector("[data-agenda-grid]");
-    if (!grid) { return; }
-    grid.addEventListener("click", function (event) {
-        var link = event.target.closest ? event.target.closest("a[data-day]") : null;
-        if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-        var panel = document.getElementById("jour-" + link.getAttribute("data-day"));
-        if (!panel) { return; }  // a day without activity: the page says so
-        event.preventDefault();
+    var panels = document.querySelector(".agenda-panels");
+    if (!grid || !panels) { return; }
+    function show(panel, link) {
         document.querySelectorAll("[data-agenda-panel]").forEach(function (other) { other.hidden = other !== panel; });
         grid.querySelectorAll(".agenda-grid__day").forEach(function (cell) {
             cell.classList.toggle("is-selected", cell.contains(link));
@@ -47,6 +44,31 @@ document.addEventListener("DOMContentLoaded", function () {
         if (window.history && history.replaceState) { history.replaceState(null, "", link.href); }
         var heading = panel.querySelector(".agenda-day__title");
         if (heading) { heading.focus(); }
+    }
+    grid.addEventListener("click", function (event) {
+        var link = event.target.closest ? event.target.closest("a[data-day]") : null;
+        if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+        var id = "jour-" + link.getAttribute("data-day");
+        var panel = document.getElementById(id);
+        if (panel) {
+            event.preventDefault();
+            show(panel, link);
+            return;
+        }
+        if (!window.fetch || !window.DOMParser) { return; }  // the link loads the day's page
+        event.preventDefault();
+        fetch(link.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+            .then(function (response) {
+                if (!response.ok) { throw new Error(response.status); }
+                return response.text();
+            })
+            .then(function (text) {
+                var found = new DOMParser().parseFromString(text, "text/html").getElementById(id);
+                if (!found) { throw new Error("no panel"); }
+                if (!document.getElementById(id)) { panels.appendChild(document.importNode(found, true)); }
+                show(document.getElementById(id), link);
+            })
+            .catch(function () { window.location.href = link.href; });
     });
 });
 

@@ -184,14 +184,24 @@ def offers_by_occurrence(ids, *, now) -> dict[int, int]:
     return offers
 
 
-def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=None) -> dict:
-    """{date: [Cell, ...]} for the child's activities between start and end (included)."""
+def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=None, activities=None) -> dict:
+    """{date: [Cell, ...]} for the child's activities between start and end (included).
+    `activities`: activities_for(child=child) when the caller has them already (the agenda
+    page): the days are then read without joins, each given its activity."""
     now = now or timezone.now()
     today = now.astimezone(PARIS).date()
-    occurrences = list(
-        Occurrence.objects.filter(activity__in=activities_for(child=child), date__gte=start, date__lte=end)
-        .select_related("activity__booking_rule").order_by("date", "activity__name")
-    )
+    if activities is None:
+        occurrences = list(
+            Occurrence.objects.filter(activity__in=activities_for(child=child), date__gte=start, date__lte=end)
+            .select_related("activity__booking_rule").order_by("date", "activity__name")
+        )
+    else:
+        by_id = {activity.pk: activity for activity in activities}
+        occurrences = list(Occurrence.objects.filter(activity_id__in=by_id, date__gte=start, date__lte=end)
+                           .order_by("date"))
+        for occurrence in occurrences:
+            occurrence.activity = by_id[occurrence.activity_id]
+        occurrences.sort(key=lambda occurrence: (occurrence.date, occurrence.activity.name))
     ids = [o.pk for o in occurrences]
     reservations = {r.occurrence_id: r for r in Reservation.objects.filter(
         child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED).select_related("absence_report")}
@@ -226,16 +236,16 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
     return result
 
 
-def month_for(*, child: Child, year: int, month: int, now=None) -> list[list[Day]]:
+def month_for(*, child: Child, year: int, month: int, now=None, activities=None) -> list[list[Day]]:
     """Weeks (Monday first) of the month, each a list of 7 Days."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    cells = cells_for(child=child, start=weeks[0][0], end=weeks[-1][-1], now=now)
+    cells = cells_for(child=child, start=weeks[0][0], end=weeks[-1][-1], now=now, activities=activities)
     return [[Day(date=d, in_month=d.month == month, cells=cells.get(d, [])) for d in week] for week in weeks]
 
 
-def week_for(*, child: Child, monday: datetime.date, now=None) -> list[Day]:
+def week_for(*, child: Child, monday: datetime.date, now=None, activities=None) -> list[Day]:
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
-    cells = cells_for(child=child, start=days[0], end=days[-1], now=now)
+    cells = cells_for(child=child, start=days[0], end=days[-1], now=now, activities=activities)
     return [Day(date=d, in_month=True, cells=cells.get(d, [])) for d in days]
 
 

@@ -81,7 +81,7 @@ def _week_label(first: datetime.date, last: datetime.date) -> str:
     return f"semaine du {start} au {end}"
 
 
-def _week_context(request, child, today) -> dict:
+def _week_context(request, child, today, activities) -> dict:
     monday = today - datetime.timedelta(days=today.weekday())
     raw = request.GET.get("semaine", "")
     if raw:
@@ -90,7 +90,7 @@ def _week_context(request, child, today) -> dict:
             monday = parsed
         else:
             messages.warning(request, _("La semaine demandée n'est pas valide : voici la semaine en cours."))
-    days = selectors.week_for(child=child, monday=monday)
+    days = selectors.week_for(child=child, monday=monday, activities=activities)
     for day in days:
         day.is_today = day.date == today
     return {
@@ -102,7 +102,7 @@ def _week_context(request, child, today) -> dict:
     }
 
 
-def _month_context(request, child, today) -> dict:
+def _month_context(request, child, today, activities) -> dict:
     year, month = today.year, today.month
     raw_month, raw_day = request.GET.get("mois", ""), request.GET.get("jour", "")
     if raw_month:
@@ -121,7 +121,7 @@ def _month_context(request, child, today) -> dict:
     first = datetime.date(year, month, 1)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
-    weeks = selectors.month_for(child=child, year=year, month=month)
+    weeks = selectors.month_for(child=child, year=year, month=month, activities=activities)
     in_month = [day for week in weeks for day in week if day.in_month]
     if selected is None:
         # Today when it is in the month shown, else the month's first day with an activity.
@@ -130,7 +130,10 @@ def _month_context(request, child, today) -> dict:
     for day in in_month:
         day.is_today, day.is_selected = day.date == today, day.date == selected
     return {
-        "weeks": weeks, "month_days": [day for day in in_month if day.cells or day.date == selected],
+        # Only the chosen day's activities: another day's come with a tap (site.js fetches
+        # that day's page, or the link loads it without JavaScript). Every day's panel, forms
+        # included, was two fifths of the page's time (issue 14).
+        "weeks": weeks, "month_days": [day for day in in_month if day.date == selected],
         "selected": selected, "period_label": format_month(year, month), "month_param": f"{year}-{month:02d}",
         "previous_param": f"{previous:%Y-%m}", "next_param": f"{following:%Y-%m}",
         "previous_label": MONTHS_FR[previous.month - 1], "next_label": MONTHS_FR[following.month - 1],
@@ -146,7 +149,8 @@ def agenda(request, child_id: int):
     context = {"child": child, "view": view, "today": today, "weekday_labels": WEEKDAY_LABELS,
                "legend": selectors.LEGEND,
                "activities": list(selectors.activities_for(child=child)), "current_url": request.get_full_path()}
-    context.update(_week_context(request, child, today) if view == "semaine" else _month_context(request, child, today))
+    period = _week_context if view == "semaine" else _month_context
+    context.update(period(request, child, today, context["activities"]))
     context["feed"] = booking.calendar_feed_ensure(child=child, user=request.user) if request.user.is_validated else None
     if context["feed"]:
         context["feed_url"] = request.build_absolute_uri(

@@ -59,7 +59,7 @@ def test_login_required(client, world):
 def test_month_view_shows_states_and_deadline(client, world):
     client.force_login(world["parent"])
     occ = world["occ"]
-    response = client.get(agenda_url(world["chloe"], mois=f"{occ.date:%Y-%m}"))
+    response = client.get(agenda_url(world["chloe"], jour=occ.date.isoformat()))
     text = page_text(response)
     assert response.status_code == 200
     assert "<table" in text and "Agenda de Chloé, " in text and '<span class="agenda-grid__long">Lundi</span>' in text
@@ -95,6 +95,20 @@ def test_past_deadline_states_in_words(client, world):
     assert "Journée fermée par la mairie : Grève du personnel de restauration." in text
 
 
+def test_the_month_page_holds_the_chosen_days_activities_only(client, world):
+    """The other days' activities come with a tap on the grid (site.js fetches the day's page,
+    or the link loads it): each day's page carries its own forms, whose return address is
+    that day."""
+    client.force_login(world["parent"])
+    occ, locked = world["occ"], world["locked"]
+    text = page_text(client.get(agenda_url(world["chloe"], jour=occ.date.isoformat())))
+    assert text.count("data-agenda-panel") == 1 and f'id="jour-{occ.date.isoformat()}"' in text
+    assert f'value="{agenda_url(world["chloe"], jour=occ.date.isoformat())}"' in text  # the forms' return address
+    text = page_text(client.get(agenda_url(world["chloe"], jour=locked.date.isoformat())))
+    assert text.count("data-agenda-panel") == 1 and f'id="jour-{locked.date.isoformat()}"' in text
+    assert f'id="jour-{occ.date.isoformat()}"' not in text
+
+
 def test_chosen_day_and_bad_day(client, world):
     client.force_login(world["parent"])
     occ = world["occ"]
@@ -125,14 +139,14 @@ def test_week_view(client, world):
 def test_book_then_cancel_through_the_page(client, world):
     client.force_login(world["parent"])
     occ, chloe = world["occ"], world["chloe"]
-    back = agenda_url(chloe, mois=f"{occ.date:%Y-%m}")
+    back = agenda_url(chloe, jour=occ.date.isoformat())
     response = client.post(reverse("activities:agenda_book", args=[chloe.pk, occ.pk]), {"retour": back}, follow=True)
     assert response.redirect_chain[-1][0] == back
     text = page_text(response)
     assert "Restauration scolaire réservé(e) pour Chloé" in text and "Réservé" in text and "Annuler" in text
     assert Reservation.objects.filter(child=chloe, occurrence=occ, status=ReservationStatus.BOOKED).exists()
     # Full for Tom now: the waiting list is offered.
-    tom_page = page_text(client.get(agenda_url(world["tom"], mois=f"{occ.date:%Y-%m}")))
+    tom_page = page_text(client.get(agenda_url(world["tom"], jour=occ.date.isoformat())))
     assert "Complet" in tom_page and "Liste d'attente" in tom_page
     response = client.post(reverse("activities:agenda_waiting_join", args=[world["tom"].pk, occ.pk]), follow=True)
     assert "Tom est inscrit(e) sur la liste d'attente" in page_text(response)
@@ -141,7 +155,7 @@ def test_book_then_cancel_through_the_page(client, world):
     assert "Réservation annulée" in page_text(response)
     assert not Reservation.objects.filter(child=chloe, occurrence=occ, status=ReservationStatus.BOOKED).exists()
     # The place is offered to Tom.
-    tom_page = page_text(client.get(agenda_url(world["tom"], mois=f"{occ.date:%Y-%m}")))
+    tom_page = page_text(client.get(agenda_url(world["tom"], jour=occ.date.isoformat())))
     assert "Place proposée" in tom_page and "Accepter la place" in tom_page
 
 
