@@ -26,6 +26,7 @@ from espace_citoyen.accounts.models import AccountStatus
 from espace_citoyen.activities.models import Occurrence
 from espace_citoyen.core.agents import is_agent_account
 from espace_citoyen.core.emails import send_templated_email
+from espace_citoyen.core.household_versions import changes_batched
 from espace_citoyen.core.retention import RetentionRule, get_rule, register, registered_rules
 from espace_citoyen.demarches.models import Demarche, DemarcheStatus
 from espace_citoyen.family.models import Membership
@@ -230,13 +231,14 @@ def purge_expired_data(*, now=None, dry_run: bool = False) -> PurgeReport:
     table = settings.ESPACE_CITOYEN_RETENTION
     report = PurgeReport()
     report.skipped = [key for key in table if get_rule(key) is None]
-    for rule in registered_rules():
-        if rule.key not in table:
-            continue
-        with transaction.atomic():
-            objects = rule.expired(now, table[rule.key])
-            count = _count(objects) if dry_run else rule.purge(objects, now)
-        report.lines.append((rule.key, rule.label, count))
+    with changes_batched():  # one move of the dashboards' versions, not a lookup per deleted row
+        for rule in registered_rules():
+            if rule.key not in table:
+                continue
+            with transaction.atomic():
+                objects = rule.expired(now, table[rule.key])
+                count = _count(objects) if dry_run else rule.purge(objects, now)
+            report.lines.append((rule.key, rule.label, count))
     with transaction.atomic():
         report.warned = inactivity_warnings_send(now=now, dry_run=dry_run)
     return report

@@ -3,11 +3,11 @@ the cached dashboard (core.household_versions). Each write costs at most one que
 the adults of the household concerned (none inside a batch: core.household_versions)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
-from espace_citoyen.activities.models import Dossier, Reservation, WaitingListEntry
+from espace_citoyen.activities.models import Activity, Dossier, Occurrence, Reservation, WaitingListEntry
 from espace_citoyen.billing.models import Invoice
-from espace_citoyen.core.household_versions import users_changed
+from espace_citoyen.core.household_versions import everything_changed, users_changed
 from espace_citoyen.demarches.models import Demarche
 from espace_citoyen.documents.models import Document
 from espace_citoyen.family.models import Child, Membership
@@ -27,6 +27,16 @@ def household_data_changed(sender, instance, **kwargs) -> None:
     users_changed(lambda: [*_adults(household_id=instance.household_id), getattr(instance, "user_id", None)])
 
 
+def child_moving(sender, instance, update_fields=None, **kwargs) -> None:
+    """A child moved to another household (Portail Famille reconciliation, admin): the
+    household it leaves stops showing it too. One query, only when the household may change."""
+    if instance.pk is None or (update_fields is not None and "household" not in update_fields):
+        return
+    previous = sender.objects.filter(pk=instance.pk).values_list("household_id", flat=True).first()
+    if previous is not None and previous != instance.household_id:
+        users_changed(lambda: _adults(household_id=previous))
+
+
 def own_data_changed(sender, instance, **kwargs) -> None:
     """A démarche or a document: only its author or owner sees it on the dashboard."""
     users_changed([instance.user_id if sender is Demarche else instance.owner_id])
@@ -34,10 +44,17 @@ def own_data_changed(sender, instance, **kwargs) -> None:
 
 def account_changed(sender, instance, update_fields=None, **kwargs) -> None:
     """A name, an e-mail, a status: the dashboards of the adults of the user's households
-    (their list of members). A login only writes last_login."""
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+    (their list of members). A login only writes last_login, a new password only the
+    password: neither is shown."""
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return
     users_changed(lambda: [instance.pk, *_adults(household__memberships__user_id=instance.pk)])
+
+
+def catalogue_changed(sender, instance, **kwargs) -> None:
+    """An activity or a day edited by an agent (a date, a name, a closure): rare, and shown
+    on the dashboards of every family booked, so every dashboard is built again."""
+    everything_changed()
 
 
 def connect() -> None:
@@ -47,9 +64,11 @@ def connect() -> None:
         (household_data_changed, (Child, Invoice, Membership)),
         (own_data_changed, (Demarche, Document)),
         (account_changed, (get_user_model(),)),
+        (catalogue_changed, (Activity, Occurrence)),
     ]
     for receiver, models in receivers:
         for model in models:
             uid = f"portal-dashboard-{model.__name__}"
             post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
+    pre_save.connect(child_moving, sender=Child, dispatch_uid="portal-dashboard-Child-moving")

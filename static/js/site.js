@@ -36,6 +36,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var grid = document.querySelector("[data-agenda-grid]");
     var panels = document.querySelector(".agenda-panels");
     if (!grid || !panels) { return; }
+    var latest = 0;
     function show(panel, link) {
         document.querySelectorAll("[data-agenda-panel]").forEach(function (other) { other.hidden = other !== panel; });
         grid.querySelectorAll(".agenda-grid__day").forEach(function (cell) {
@@ -52,11 +53,15 @@ document.addEventListener("DOMContentLoaded", function () {
         var panel = document.getElementById(id);
         if (panel) {
             event.preventDefault();
+            latest++;
+            panels.removeAttribute("aria-busy");
             show(panel, link);
             return;
         }
         if (!window.fetch || !window.DOMParser) { return; }  // the link loads the day's page
         event.preventDefault();
+        var asked = ++latest;  // a later tap wins over an earlier answer still on its way
+        panels.setAttribute("aria-busy", "true");
         fetch(link.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
             .then(function (response) {
                 if (!response.ok) { throw new Error(response.status); }
@@ -66,9 +71,11 @@ document.addEventListener("DOMContentLoaded", function () {
                 var found = new DOMParser().parseFromString(text, "text/html").getElementById(id);
                 if (!found) { throw new Error("no panel"); }
                 if (!document.getElementById(id)) { panels.appendChild(document.importNode(found, true)); }
+                if (asked !== latest) { return; }
+                panels.removeAttribute("aria-busy");
                 show(document.getElementById(id), link);
             })
-            .catch(function () { window.location.href = link.href; });
+            .catch(function () { if (asked === latest) { window.location.href = link.href; } });
     });
 });
 

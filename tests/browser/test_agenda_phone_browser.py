@@ -152,6 +152,7 @@ def test_past_states_in_words_after_a_tap_and_copy_the_link(live_site, chromium)
             assert page.evaluate("document.activeElement.id") == f"titre-jour-{day:%Y-%m-%d}"
             assert text in panel.inner_text(), (child.first_name, day, text, panel.inner_text())
             assert page.url.endswith(f"jour={day:%Y-%m-%d}")
+            assert page.locator(".agenda-panels").get_attribute("aria-busy") is None  # not left greyed
             assert_fits(page, 320)
         # "Copier le lien": the private calendar link, copied, and said so.
         page.goto(f"{base}{reverse('activities:agenda', args=[chloe.pk])}")

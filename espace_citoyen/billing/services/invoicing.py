@@ -261,14 +261,16 @@ def invoicing_write(*, plan: InvoicingPlan, run=None, actor=None, today: datetim
     created: list[Invoice] = []
     total = len(plan.plans)
     watermark = plan.line_watermark
-    for done, batch in enumerate(_chunks(plan.plans, batch_size), start=1):
-        invoices, watermark = _write_batch(batch, month=plan.month, run=run, actor=actor, issue_date=issue_date,
-                                           due_date=due_date, watermark=watermark)
-        created.extend(invoices)
-        if progress:
-            progress(min(done * batch_size, total), total)
-    if created:
-        everything_changed()  # bulk inserts send no row signal: the dashboards' invoices tile
+    try:
+        for done, batch in enumerate(_chunks(plan.plans, batch_size), start=1):
+            invoices, watermark = _write_batch(batch, month=plan.month, run=run, actor=actor, issue_date=issue_date,
+                                               due_date=due_date, watermark=watermark)
+            created.extend(invoices)
+            if progress:
+                progress(min(done * batch_size, total), total)
+    finally:
+        if created:  # also when a later batch failed: the earlier ones are committed
+            everything_changed()  # bulk inserts send no row signal: the dashboards' invoices tile
     report = dict(plan.report)
     report.update(invoices_created=len(created), issue_date=issue_date.isoformat(), due_date=due_date.isoformat(),
                   first_number=created[0].number if created else "", last_number=created[-1].number if created else "",

@@ -101,9 +101,24 @@ def test_the_month_page_holds_the_chosen_days_activities_only(client, world):
     that day."""
     client.force_login(world["parent"])
     occ, locked = world["occ"], world["locked"]
+    # Another day with an activity in the same month as occ.
+    other_date = occ.date + datetime.timedelta(days=1)
+    if other_date.month != occ.date.month:
+        other_date = occ.date - datetime.timedelta(days=1)
+    other = make_occurrence(world["activity"], other_date)
+
+    def panel_of(text, day):
+        panel = text[text.index(f'id="jour-{day.isoformat()}"'):]
+        return panel[:panel.index("</section>")]
+
     text = page_text(client.get(agenda_url(world["chloe"], jour=occ.date.isoformat())))
-    assert text.count("data-agenda-panel") == 1 and f'id="jour-{occ.date.isoformat()}"' in text
-    assert f'value="{agenda_url(world["chloe"], jour=occ.date.isoformat())}"' in text  # the forms' return address
+    assert text.count("data-agenda-panel") == 1
+    assert f'value="{agenda_url(world["chloe"], jour=occ.date.isoformat())}"' in panel_of(text, occ.date)
+    assert f'id="jour-{other.date.isoformat()}"' not in text  # same month, not the chosen day
+    text = page_text(client.get(agenda_url(world["chloe"], jour=other.date.isoformat())))
+    assert text.count("data-agenda-panel") == 1
+    assert f'value="{agenda_url(world["chloe"], jour=other.date.isoformat())}"' in panel_of(text, other.date)
+    assert f'id="jour-{occ.date.isoformat()}"' not in text
     text = page_text(client.get(agenda_url(world["chloe"], jour=locked.date.isoformat())))
     assert text.count("data-agenda-panel") == 1 and f'id="jour-{locked.date.isoformat()}"' in text
     assert f'id="jour-{occ.date.isoformat()}"' not in text

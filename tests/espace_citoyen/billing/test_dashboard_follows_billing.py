@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from espace_citoyen.billing.models import PaymentMethod
 from espace_citoyen.billing.services.payments import payment_record
 from espace_citoyen.family.models import Membership
+from espace_citoyen.portal import selectors
 
 from .conftest import LAST_MONTH, PASSWORD, book, issue_invoice, make_activity, make_family, weekdays_of
 
@@ -22,7 +23,10 @@ def tile(client, user) -> str:
     return text[text.index('id="tuile-factures"'):text.index("</section>", text.index('id="tuile-factures"'))]
 
 
-def test_an_invoicing_run_then_a_payment_show_at_once_for_both_parents(client, regie_agent):
+def test_an_invoicing_run_then_a_payment_show_at_once_for_both_parents(client, regie_agent, monkeypatch):
+    builds = []
+    original = selectors.dashboard_for
+    monkeypatch.setattr(selectors, "dashboard_for", lambda *, user: builds.append(user.pk) or original(user=user))
     user, household, (child,) = make_family("tuile.factures@example.fr")
     other_parent = get_user_model().objects.create_user("second.parent@example.fr", PASSWORD, first_name="Alex",
                                                        status=user.status)
@@ -33,11 +37,13 @@ def test_an_invoicing_run_then_a_payment_show_at_once_for_both_parents(client, r
     for parent in (user, other_parent):
         assert "Aucune facture pour le moment" in tile(client, parent)
         assert "Aucune facture pour le moment" in tile(client, parent)  # now from the cache
+    assert builds == [user.pk, other_parent.pk]
 
     invoice = issue_invoice(household)
 
     for parent in (user, other_parent):
         assert "15,00 € à payer" in tile(client, parent)
+    assert builds[2:] == [user.pk, other_parent.pk]  # built again after the run, for both
     payment_record(invoice=invoice, amount_cents=1500, method=PaymentMethod.CASH, actor=regie_agent)
     for parent in (user, other_parent):
         text = tile(client, parent)

@@ -95,9 +95,9 @@ def test_a_demarche_and_a_document_show_at_once_for_their_owner_only(client, fam
     assert "Aucune démarche en cours" in dashboard(client, sophie)
     assert "Aucune démarche en cours" in dashboard(client, alex)
     add_demarches(sophie, 2)
+    assert "2 démarches en cours" in dashboard(client, sophie)
     add_documents(sophie, 1)
-    text = dashboard(client, sophie)
-    assert "2 démarches en cours" in text and "1 document" in text
+    assert "1 document" in dashboard(client, sophie)
     assert "Aucune démarche en cours" in dashboard(client, alex)  # a démarche is its author's
 
 
@@ -106,10 +106,22 @@ def test_a_new_child_and_a_renamed_adult_show_for_the_other_adult(client, family
     assert "Alex Durand" in dashboard(client, sophie)
     Child.objects.create(household=Membership.objects.get(user=alex).household, first_name="Hugo",
                          last_name="Durand", birth_date=datetime.date(2020, 5, 2))
+    assert "Hugo Durand" in dashboard(client, sophie)
     alex.first_name = "Alexandre"
     alex.save()
-    text = dashboard(client, sophie)
-    assert "Hugo Durand" in text and "Alexandre Durand" in text
+    assert "Alexandre Durand" in dashboard(client, sophie)
+
+
+def test_a_child_moved_to_another_household_leaves_the_first_dashboard(client, family):
+    """As the Portail Famille reconciliation does: the household left is told too."""
+    sophie, _alex, chloe, _occurrence = family
+    other, _children = make_parent("marc.petit@example.fr", first_name="Marc", last_name="Petit", children=("Zoé",))
+    assert "Chloé Durand" in dashboard(client, sophie)
+    assert "Chloé" not in dashboard(client, other)
+    chloe.household = Membership.objects.get(user=other).household
+    chloe.save(update_fields=["household", "updated_at"])
+    assert "Chloé Durand" not in dashboard(client, sophie)
+    assert "Chloé Durand" in dashboard(client, other)
 
 
 def test_a_household_left_disappears_from_the_dashboard(client, family):
@@ -147,3 +159,13 @@ def test_a_batch_moves_every_dashboard_once_at_its_end(client, family):
                              birth_date=datetime.date(2020, 5, 2))
     assert not any("family_membership" in query["sql"] for query in queries.captured_queries)  # no lookup
     assert "Hugo Durand" in dashboard(client, sophie)
+
+
+def test_a_day_moved_by_an_agent_shows_at_once(client, family):
+    """A catalogue edit (here a day moved four weeks later, out of the next 14 days)."""
+    sophie, _alex, chloe, occurrence = family
+    reservation_book(child=chloe, occurrence=occurrence, actor=sophie)
+    assert "1 journée réservée dans les 14 prochains jours" in dashboard(client, sophie)
+    occurrence.date += datetime.timedelta(weeks=4)
+    occurrence.save()
+    assert "Aucune journée réservée dans les 14 prochains jours" in dashboard(client, sophie)
