@@ -1,14 +1,17 @@
 """Versions of what a signed-in citizen's own pages show, for the caches of those pages
-(issue 14: the dashboard's tiles, espace_citoyen.portal.selectors.cached_dashboard_for).
+(issue 14: the dashboard's tiles, espace_citoyen.portal.selectors.cached_dashboard_for; the
+agenda's child, activities and calendar feed, activities.views.agenda).
 
 Two shared counters (home.page_cache: Redis in production, every app server sees them)
 make a cached value's key:
 
 - the user's own counter, moved when something of theirs or of one of their households
   changes: a child, a membership, a booking, a waiting-list entry, a dossier, an invoice,
-  a démarche, a document, the account itself (portal/signals.py resolves who is concerned);
+  a démarche, a document, a calendar feed, the account itself (portal/signals.py resolves
+  who is concerned);
 - a counter for everyone, moved by the batches that write many families at once without
-  row signals (an invoicing run's bulk inserts, the Portail Famille import, the dataset).
+  row signals (an invoicing run's bulk inserts, the Portail Famille import, the dataset)
+  and by an agent's edit of the catalogue (an activity, a day, a booking rule, a school year).
 
 A counter moves at once and again when the transaction commits (bump_counter), so a
 request that read the old rows in between cannot keep them.

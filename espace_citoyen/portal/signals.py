@@ -1,11 +1,21 @@
 """Who is concerned when a citizen's data changes: the receivers that move the versions of
-the cached dashboard (core.household_versions). Each write costs at most one query to find
+the cached dashboard and of the agenda's child, activities and feed
+(core.household_versions). Each write costs at most one query to find
 the adults of the household concerned (none inside a batch: core.household_versions)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from espace_citoyen.activities.models import Activity, Dossier, Occurrence, Reservation, WaitingListEntry
+from espace_citoyen.activities.models import (
+    Activity,
+    BookingRule,
+    CalendarFeed,
+    Dossier,
+    Occurrence,
+    Reservation,
+    SchoolYear,
+    WaitingListEntry,
+)
 from espace_citoyen.billing.models import Invoice
 from espace_citoyen.core.household_versions import everything_changed, users_changed
 from espace_citoyen.demarches.models import Demarche
@@ -27,6 +37,17 @@ def household_data_changed(sender, instance, **kwargs) -> None:
     users_changed(lambda: [*_adults(household_id=instance.household_id), getattr(instance, "user_id", None)])
 
 
+def dossier_activities_changed(sender, instance, action, **kwargs) -> None:
+    """Activities added to or removed from a dossier (a many-to-many change, no row signal):
+    the child's agenda offers them or no longer does. From an activity's side, everyone."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Dossier):
+        child_data_changed(Dossier, instance)
+    else:
+        everything_changed()
+
+
 def child_moving(sender, instance, update_fields=None, **kwargs) -> None:
     """A child moved to another household (Portail Famille reconciliation, admin): the
     household it leaves stops showing it too. One query, only when the household may change."""
@@ -38,8 +59,11 @@ def child_moving(sender, instance, update_fields=None, **kwargs) -> None:
 
 
 def own_data_changed(sender, instance, **kwargs) -> None:
-    """A démarche or a document: only its author or owner sees it on the dashboard."""
-    users_changed([instance.user_id if sender is Demarche else instance.owner_id])
+    """A démarche, a document (on the dashboard), a calendar feed (on the agenda): only
+    their author or owner sees them. A feed is created only by the agenda that caches it."""
+    if sender is CalendarFeed and kwargs.get("created"):
+        return
+    users_changed([instance.owner_id if sender is Document else instance.user_id])
 
 
 def account_changed(sender, instance, update_fields=None, **kwargs) -> None:
@@ -52,8 +76,9 @@ def account_changed(sender, instance, update_fields=None, **kwargs) -> None:
 
 
 def catalogue_changed(sender, instance, **kwargs) -> None:
-    """An activity or a day edited by an agent (a date, a name, a closure): rare, and shown
-    on the dashboards of every family booked, so every dashboard is built again."""
+    """An activity, a day, a booking rule or a school year edited by an agent (a date, a
+    name, a closure, a deadline): rare, and shown on the dashboards and agendas of every
+    family concerned, so they are all built again."""
     everything_changed()
 
 
@@ -62,9 +87,9 @@ def connect() -> None:
     receivers = [
         (child_data_changed, (Reservation, WaitingListEntry, Dossier)),
         (household_data_changed, (Child, Invoice, Membership)),
-        (own_data_changed, (Demarche, Document)),
+        (own_data_changed, (Demarche, Document, CalendarFeed)),
         (account_changed, (get_user_model(),)),
-        (catalogue_changed, (Activity, Occurrence)),
+        (catalogue_changed, (Activity, Occurrence, BookingRule, SchoolYear)),
     ]
     for receiver, models in receivers:
         for model in models:
@@ -72,3 +97,5 @@ def connect() -> None:
             post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
     pre_save.connect(child_moving, sender=Child, dispatch_uid="portal-dashboard-Child-moving")
+    m2m_changed.connect(dossier_activities_changed, sender=Dossier.activities.through,
+                        dispatch_uid="portal-agenda-Dossier-activities")

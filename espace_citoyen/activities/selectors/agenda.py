@@ -173,15 +173,9 @@ def waiting_entry_for_child(*, child: Child, entry_id: int) -> WaitingListEntry:
                              child=child, pk=entry_id)
 
 
-def offers_by_occurrence(ids, *, now) -> dict[int, int]:
-    """{occurrence id: number of places held for a pending waiting-list offer not yet expired}
-    (an expired offer frees its place at the next booking, cron or not)."""
-    offers: dict[int, int] = {}
-    pending = Q(offer_expires_at__gt=now) | Q(offer_expires_at__isnull=True)  # as booking.offers_count
-    for occ_id in WaitingListEntry.objects.filter(pending, occurrence_id__in=ids, status=WaitingStatus.OFFERED) \
-            .values_list("occurrence_id", flat=True):
-        offers[occ_id] = offers.get(occ_id, 0) + 1
-    return offers
+def _pending_offer(now) -> Q:
+    """An offer not yet expired (as booking.offers_count): it holds its place."""
+    return Q(offer_expires_at__gt=now) | Q(offer_expires_at__isnull=True)
 
 
 def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=None, activities=None) -> dict:
@@ -205,9 +199,16 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
     ids = [o.pk for o in occurrences]
     reservations = {r.occurrence_id: r for r in Reservation.objects.filter(
         child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED).select_related("absence_report")}
-    waiting = {w.occurrence_id: w for w in WaitingListEntry.objects.filter(
-        child=child, occurrence_id__in=ids, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])}
-    offers = offers_by_occurrence(ids, now=now)
+    # One query for the child's waiting-list entries and every family's pending offers.
+    waiting: dict[int, WaitingListEntry] = {}
+    offers: dict[int, int] = {}
+    own = Q(child=child, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])
+    for entry in WaitingListEntry.objects.filter(own | (Q(status=WaitingStatus.OFFERED) & _pending_offer(now)),
+                                                 occurrence_id__in=ids):
+        if entry.child_id == child.pk and entry.status in (WaitingStatus.WAITING, WaitingStatus.OFFERED):
+            waiting[entry.occurrence_id] = entry
+        if entry.status == WaitingStatus.OFFERED and (entry.offer_expires_at is None or entry.offer_expires_at > now):
+            offers[entry.occurrence_id] = offers.get(entry.occurrence_id, 0) + 1
     result: dict[datetime.date, list] = {}
     for occ in occurrences:
         reservation = reservations.get(occ.pk)

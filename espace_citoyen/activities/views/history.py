@@ -4,8 +4,8 @@ and whether or not the child has a dossier that year. Filters by school year and
 25 rows a page, and the same rows as a CSV download (``?format=csv``).
 
 Read-only, so pending accounts may read it (like the agenda). The child comes through
-``family.selectors.child_for`` (another household's child is a 404); every read goes
-through ``selectors.history``. The number of queries does not depend on the number of rows."""
+``family.selectors.child_for`` (another household's child is a 404), cached with its
+activities (views/cached.py); every read goes through ``selectors.history``. The number of queries does not depend on the number of rows."""
 
 from __future__ import annotations
 
@@ -20,20 +20,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from espace_citoyen.core.csv_safe import safe_row
-from espace_citoyen.family import selectors as family_selectors
-
 from ..selectors import history as selectors
+from .cached import child_with
 
 PAGE_SIZE = 25
 COLUMNS = [_lazy("Date"), _lazy("Activité"), _lazy("État"), _lazy("Origine"), _lazy("Présence")]
 
 
-def _filters(request, child):
-    """The valid filters from the query string; bad values are ignored with a notice."""
+def _filters(request, child, all_activities):
+    """The valid filters from the query string; bad values are ignored with a notice.
+    `all_activities`: the activities with a reservation of the child (all years, each with
+    its school year), whose school years are the years to choose from."""
     notices = []
-    # One query for both lists: the activities with a reservation of the child (all years,
-    # each with its school year), whose school years are the years to choose from.
-    all_activities = list(selectors.history_activities_for(child=child))
     years = sorted({activity.school_year for activity in all_activities},
                    key=lambda candidate: candidate.starts_on, reverse=True)
     raw_year = request.GET.get("annee", "").strip()
@@ -74,8 +72,9 @@ def _csv(child, rows) -> HttpResponse:
 
 @login_required
 def history(request, child_id: int):
-    child = family_selectors.child_for(user=request.user, child_id=child_id)
-    filters = _filters(request, child)
+    child, all_activities = child_with(request.user, child_id, "history-child",
+                                       lambda child: list(selectors.history_activities_for(child=child)))
+    filters = _filters(request, child, all_activities)
     queryset = selectors.history_for(child=child, school_year=filters["year"], activity=filters["activity"])
     if request.GET.get("format") == "csv":
         return _csv(child, (row for row in selectors.history_rows(queryset.iterator(chunk_size=500))))

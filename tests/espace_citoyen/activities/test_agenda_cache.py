@@ -1,0 +1,106 @@
+"""The agenda's child, activities and calendar feed, and the history's child and activities,
+cached per parent and child (activities/views/cached.py, versions in core.household_versions,
+receivers in portal/signals.py): read from the shared cache until one of them changes, then shown
+changed at the next request; never served to another household."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from espace_citoyen.activities.models import CalendarFeed, Reservation
+from espace_citoyen.family.models import Membership
+
+from .agenda_factories import make_activity, make_occurrence, make_parent, next_weekday, page_text, today, validate_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def family():
+    parent, (chloe,) = make_parent("sophie.cache@example.fr")
+    activity = make_activity(capacity=5)
+    validate_dossier(chloe, activity)
+    occurrence = make_occurrence(activity, next_weekday(today(), 1, weeks=3))
+    return parent, chloe, activity, occurrence
+
+
+def agenda(client, user, child, **params) -> tuple[int, str]:
+    client.force_login(user)
+    response = client.get(reverse("activities:agenda", args=[child.pk]), params)
+    return response.status_code, page_text(response) if response.status_code == 200 else ""
+
+
+def test_the_child_its_activities_and_the_feed_come_from_the_cache(client, family):
+    parent, chloe, _activity, occurrence = family
+    status, _text = agenda(client, parent, chloe, jour=occurrence.date.isoformat())
+    assert status == 200
+    with CaptureQueriesContext(connection) as queries:
+        status, text = agenda(client, parent, chloe, jour=occurrence.date.isoformat())
+    assert status == 200 and "Restauration scolaire" in text and "Réserver" in text and "jeton=" in text
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    for table in ("family_child", "activities_activity", "activities_calendarfeed", "activities_dossier"):
+        assert table not in tables, table
+
+
+def test_an_activity_added_to_the_dossier_shows_at_once(client, family):
+    parent, chloe, activity, occurrence = family
+    evening = make_activity(name="Garderie du soir")
+    make_occurrence(evening, occurrence.date)
+    assert "Garderie du soir" not in agenda(client, parent, chloe, jour=occurrence.date.isoformat())[1]
+    chloe.dossiers.get().activities.add(evening)  # a many-to-many change: no row signal
+    assert "Garderie du soir" in agenda(client, parent, chloe, jour=occurrence.date.isoformat())[1]
+
+
+def test_a_child_renamed_and_a_new_deadline_show_at_once(client, family):
+    parent, chloe, activity, occurrence = family
+    text = agenda(client, parent, chloe, jour=occurrence.date.isoformat())[1]
+    assert "Agenda de Chloé" in text
+    chloe.first_name = "Chloë"
+    chloe.save()
+    assert "Agenda de Chloë" in agenda(client, parent, chloe, jour=occurrence.date.isoformat())[1]
+    before = agenda(client, parent, chloe, jour=occurrence.date.isoformat())[1]
+    rule = activity.booking_rule
+    rule.before = datetime.time(8, 30)
+    rule.save()
+    after = agenda(client, parent, chloe, jour=occurrence.date.isoformat())[1]
+    assert ", 10:00" in before and ", 08:30" in after and ", 10:00" not in after
+
+
+def test_a_renewed_link_shows_at_once(client, family):
+    parent, chloe, *_ = family
+    text = agenda(client, parent, chloe)[1]
+    old = CalendarFeed.objects.get(user=parent, child=chloe).token
+    assert f"jeton={old}" in text
+    client.post(reverse("activities:agenda_feed_renew", args=[chloe.pk]))
+    new = CalendarFeed.objects.get(user=parent, child=chloe).token
+    text = agenda(client, parent, chloe)[1]
+    assert new != old and f"jeton={new}" in text and f"jeton={old}" not in text
+
+
+def test_another_household_and_a_parent_who_left_get_404(client, family):
+    parent, chloe, *_ = family
+    assert agenda(client, parent, chloe)[0] == 200  # now in the cache for this parent
+    stranger, _children = make_parent("paul.cache@example.fr", first_name="Paul", last_name="Petit",
+                                      children=("Hugo",))
+    assert agenda(client, stranger, chloe)[0] == 404
+    Membership.objects.filter(user=parent).delete()
+    assert agenda(client, parent, chloe)[0] == 404
+
+
+def test_the_history_filters_follow_a_new_booking_and_stay_in_the_household(client, family):
+    parent, chloe, _activity, occurrence = family
+    url = reverse("activities:history", args=[chloe.pk])
+    client.force_login(parent)
+    assert "Garderie du soir" not in page_text(client.get(url))  # now in the cache
+    evening = make_activity(name="Garderie du soir")
+    day = make_occurrence(evening, occurrence.date)
+    page_text(client.get(url))  # cached again after the catalogue change
+    Reservation.objects.create(child=chloe, occurrence=day)
+    assert "Garderie du soir" in page_text(client.get(url))
+    stranger, _children = make_parent("paul.histo@example.fr", first_name="Paul", last_name="Petit",
+                                      children=("Hugo",))
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
