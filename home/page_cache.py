@@ -178,14 +178,15 @@ def _on_model_change(sender, **kwargs):
 def _is_watched(model) -> bool:
     """Models shown on public pages outside the page tree: snippets (news categories...),
     site settings (contact details, footer links, socials), the Site records, images,
-    documents and privacy restrictions; and pages themselves, for deletions."""
+    documents and privacy restrictions, the locales (also in the admin's cached
+    configuration: home/admin_chrome.py); and pages themselves, for deletions."""
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import CollectionViewRestriction, PageViewRestriction, Site
+    from wagtail.models import CollectionViewRestriction, Locale, PageViewRestriction, Site
     from wagtail.snippets.models import get_snippet_models
 
-    watched = (Site, PageViewRestriction, CollectionViewRestriction, get_image_model(), get_document_model(),
+    watched = (Site, Locale, PageViewRestriction, CollectionViewRestriction, get_image_model(), get_document_model(),
                BaseSiteSetting, BaseGenericSetting, *get_snippet_models())
     return issubclass(model, watched)
 

@@ -1,0 +1,93 @@
+"""The Wagtail admin's chrome kept between requests (home/admin_chrome.py): the keyboard
+shortcuts dialog, rendered once per process and variant, still with the key labels of the
+agent's computer and the agent's choice to disable shortcuts; the scripts' configuration,
+Wagtail's own without its query on every page, following a new locale at once."""
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from wagtail.admin.templatetags import wagtailadmin_tags
+from wagtail.models import Locale
+from wagtail.users.models import UserProfile
+
+from home import admin_chrome
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.django_db
+
+MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15"
+WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
+TEMPLATE = "wagtailadmin/shared/keyboard_shortcuts_dialog.html"
+
+
+@pytest.fixture
+def agent(otp_login):
+    client = Client()
+    client.user = make_staff("agent.raccourcis@example.fr")
+    otp_login(client, client.user)
+    admin_chrome._rendered.clear()
+    return client
+
+
+def admin_home(client, user_agent):
+    response = client.get("/admin/", HTTP_USER_AGENT=user_agent)
+    assert response.status_code == 200
+    text = response.content.decode()
+    start = text.index('id="keyboard-shortcuts-dialog"')
+    return text[start:text.index("</table>", start)], [template.name for template in response.templates]
+
+
+def test_the_dialog_is_rendered_once_per_variant_and_says_the_keys_of_the_computer(agent):
+    first, rendered = admin_home(agent, WINDOWS)
+    assert TEMPLATE in rendered and "<kbd>Ctrl + s</kbd>" in first and "Raccourcis clavier" in first
+    again, rendered = admin_home(agent, WINDOWS)
+    assert again == first and TEMPLATE not in rendered  # from the process's memo
+    mac, rendered = admin_home(agent, MAC)
+    assert TEMPLATE in rendered and "<kbd>⌘ + s</kbd>" in mac and "Ctrl + s" not in mac
+
+
+def test_an_agent_who_disabled_the_shortcuts_is_told_so(agent):
+    enabled, _rendered = admin_home(agent, WINDOWS)
+    assert "actuellement désactivés" not in enabled
+    profile = UserProfile.get_for_user(agent.user)
+    profile.keyboard_shortcuts = False
+    profile.save()
+    disabled, _rendered = admin_home(agent, WINDOWS)
+    assert "Les raccourcis clavier sont actuellement désactivés" in disabled
+
+
+def config(client) -> tuple[dict, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    found = re.search(r'<script id="wagtail-config" type="application/json">(.*?)</script>', response.content.decode(), re.S)
+    return json.loads(found.group(1)), [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_scripts_configuration_is_wagtails_without_the_locales_query(agent, rf):
+    first, _queries = config(agent)
+    second, queries = config(agent)
+    assert not any("wagtailcore_locale" in sql for sql in queries)  # from the shared cache
+    # The same as Wagtail's own tag gives, but for the CSRF token, masked anew each time.
+    request = rf.get("/admin/")
+    request.user = agent.user
+    expected = json.loads(json.dumps(wagtailadmin_tags.wagtail_config({"request": request})))
+    for value in (first, second, expected):
+        assert value.pop("CSRF_TOKEN")
+    assert first == second == expected
+    assert [locale["code"] for locale in second["LOCALES"]] == ["fr"] and "janvier" in second["STRINGS"]["MONTHS"]
+
+
+def test_a_new_locale_and_the_shortcut_choice_show_at_once(agent):
+    config(agent)
+    Locale.objects.create(language_code="en")
+    profile = UserProfile.get_for_user(agent.user)
+    profile.keyboard_shortcuts = False
+    profile.save()
+    value, _queries = config(agent)
+    assert sorted(locale["code"] for locale in value["LOCALES"]) == ["en", "fr"]
+    assert value["KEYBOARD_SHORTCUTS_ENABLED"] is False
