@@ -35,9 +35,8 @@ _batched: contextvars.ContextVar[list | None] = contextvars.ContextVar("househol
 def users_changed(user_ids) -> None:
     """`user_ids`: the users concerned, or a function that finds them (not called inside a
     batch, where the counter for everyone moves at the end)."""
-    changes = _batched.get()
-    if changes is not None:
-        changes.append(True)
+    if in_batch():
+        _batched.get().append(True)
         return
     for user_id in set(user_ids() if callable(user_ids) else user_ids):
         if user_id is not None:
@@ -64,6 +63,12 @@ def changes_batched():
         _batched.reset(token)
         if changes:
             everything_changed()
+
+
+def in_batch() -> bool:
+    """Inside changes_batched(): the counter for everyone moves at its end, so a receiver
+    need not find who is concerned."""
+    return _batched.get() is not None
 
 
 def versions_for(user_id) -> tuple:

@@ -231,14 +231,15 @@ def purge_expired_data(*, now=None, dry_run: bool = False) -> PurgeReport:
     table = settings.ESPACE_CITOYEN_RETENTION
     report = PurgeReport()
     report.skipped = [key for key in table if get_rule(key) is None]
-    with changes_batched():  # one move of the dashboards' versions, not a lookup per deleted row
-        for rule in registered_rules():
-            if rule.key not in table:
-                continue
-            with transaction.atomic():
-                objects = rule.expired(now, table[rule.key])
-                count = _count(objects) if dry_run else rule.purge(objects, now)
-            report.lines.append((rule.key, rule.label, count))
+    for rule in registered_rules():
+        if rule.key not in table:
+            continue
+        # One move of the citizens' versions when the rule's deletions are committed, not
+        # a lookup per deleted row.
+        with changes_batched(), transaction.atomic():
+            objects = rule.expired(now, table[rule.key])
+            count = _count(objects) if dry_run else rule.purge(objects, now)
+        report.lines.append((rule.key, rule.label, count))
     with transaction.atomic():
         report.warned = inactivity_warnings_send(now=now, dry_run=dry_run)
     return report

@@ -17,7 +17,7 @@ from espace_citoyen.activities.models import (
     WaitingListEntry,
 )
 from espace_citoyen.billing.models import Invoice
-from espace_citoyen.core.household_versions import everything_changed, users_changed
+from espace_citoyen.core.household_versions import everything_changed, in_batch, users_changed
 from espace_citoyen.demarches.models import Demarche
 from espace_citoyen.documents.models import Document
 from espace_citoyen.family.models import Child, Membership
@@ -51,7 +51,8 @@ def dossier_activities_changed(sender, instance, action, **kwargs) -> None:
 def child_moving(sender, instance, update_fields=None, **kwargs) -> None:
     """A child moved to another household (Portail Famille reconciliation, admin): the
     household it leaves stops showing it too. One query, only when the household may change."""
-    if instance.pk is None or (update_fields is not None and "household" not in update_fields):
+    if instance.pk is None or in_batch() or (
+            update_fields is not None and not {"household", "household_id"} & set(update_fields)):
         return
     previous = sender.objects.filter(pk=instance.pk).values_list("household_id", flat=True).first()
     if previous is not None and previous != instance.household_id:

@@ -70,7 +70,11 @@ document.addEventListener("DOMContentLoaded", function () {
             .then(function (text) {
                 var found = new DOMParser().parseFromString(text, "text/html").getElementById(id);
                 if (!found) { throw new Error("no panel"); }
-                if (!document.getElementById(id)) { panels.appendChild(document.importNode(found, true)); }
+                if (!document.getElementById(id)) {
+                    var panel = document.importNode(found, true);
+                    panel.hidden = true;  // shown by show() if this is still the last tap
+                    panels.appendChild(panel);
+                }
                 if (asked !== latest) { return; }
                 panels.removeAttribute("aria-busy");
                 show(document.getElementById(id), link);

@@ -167,6 +167,44 @@ def test_past_states_in_words_after_a_tap_and_copy_the_link(live_site, chromium)
         context.close()
 
 
+def test_quick_taps_show_the_last_day_only(live_site, chromium):
+    """A slow answer for an earlier tap arrives after the last tap's: the last day stays
+    the only one shown, and the panels are not left greyed."""
+    import calendar
+
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        base = live_site.url
+        login_parent(page, base)
+        chloe = bernard("Chloé")
+        today = demo_plan().today
+        month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+        days = [day for day in sorted(cells_for(child=chloe, start=today.replace(day=1), end=month_end))
+                if day != today]
+        assert len(days) >= 2, "the demo has activities on other days of this month"
+        slow_day, last_day = days[0], days[-1]
+
+        held = []  # the first tap's request, held until the last tap's panel is shown
+        page.route(re.compile(rf"jour={slow_day:%Y-%m-%d}$"), lambda route: held.append(route))
+        page.goto(f"{base}{reverse('activities:agenda', args=[chloe.pk])}?mois={today:%Y-%m}")
+        page.locator(f'a[data-day="{slow_day:%Y-%m-%d}"]').click()
+        page.locator(f'a[data-day="{last_day:%Y-%m-%d}"]').click()
+        page.locator(f"#jour-{last_day:%Y-%m-%d}").wait_for(state="visible")
+        assert len(held) == 1
+        with page.expect_response(re.compile(rf"jour={slow_day:%Y-%m-%d}$")):
+            held[0].continue_()
+        page.locator(f"#jour-{slow_day:%Y-%m-%d}").wait_for(state="attached")  # the late answer is in
+        visible = page.evaluate("[...document.querySelectorAll('[data-agenda-panel]')]"
+                                ".filter(panel => !panel.hidden).map(panel => panel.id)")
+        assert visible == [f"jour-{last_day:%Y-%m-%d}"]
+        assert page.locator(".agenda-panels").get_attribute("aria-busy") is None
+        assert page.url.endswith(f"jour={last_day:%Y-%m-%d}")
+    finally:
+        context.close()
+
+
 def space_pages(base):
     """Every page of the space a validated parent reaches (the demo's Bernard household)."""
     chloe = bernard("Chloé")

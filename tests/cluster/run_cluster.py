@@ -237,7 +237,7 @@ def main() -> None:
     occurrence = Occurrence.objects.create(activity=activity, date=day, capacity=5)
     dossier = Dossier.objects.create(child=child, school_year=year, status=DossierStatus.VALIDATED)
     dossier.activities.add(activity)
-    agenda = f"/espace-citoyen/enfants/{child.pk}/agenda/?mois={day:%Y-%m}"
+    agenda = f"/espace-citoyen/enfants/{child.pk}/agenda/?jour={day:%Y-%m-%d}"  # the day's panel, its forms
     cancel_url = f"/espace-citoyen/enfants/{child.pk}/agenda/annuler/{occurrence.pk}/"
     assert cancel_url not in get(b, agenda, parent).text
     response = post(a, f"/espace-citoyen/enfants/{child.pk}/agenda/reserver/{occurrence.pk}/", parent)

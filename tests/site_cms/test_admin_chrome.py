@@ -7,7 +7,9 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.admin.templatetags import wagtailadmin_tags
@@ -82,12 +84,25 @@ def test_the_scripts_configuration_is_wagtails_without_the_locales_query(agent, 
     assert [locale["code"] for locale in second["LOCALES"]] == ["fr"] and "janvier" in second["STRINGS"]["MONTHS"]
 
 
-def test_a_new_locale_and_the_shortcut_choice_show_at_once(agent):
+def test_a_new_locale_shows_at_once(agent):
     config(agent)
     Locale.objects.create(language_code="en")
-    profile = UserProfile.get_for_user(agent.user)
-    profile.keyboard_shortcuts = False
-    profile.save()
     value, _queries = config(agent)
     assert sorted(locale["code"] for locale in value["LOCALES"]) == ["en", "fr"]
-    assert value["KEYBOARD_SHORTCUTS_ENABLED"] is False
+
+
+def test_each_agent_gets_their_own_token_and_shortcut_choice(agent, otp_login):
+    """The shared value was written for another agent: what is the agent's own is not in it."""
+    config(agent)  # written for this agent, shortcuts on
+    other = Client()
+    other.user = make_staff("agent.sans.raccourcis@example.fr")
+    profile = UserProfile.get_for_user(other.user)
+    profile.keyboard_shortcuts = False
+    profile.save()
+    otp_login(other, other.user)
+    for client, enabled in ((other, False), (agent, True)):
+        value, queries = config(client)
+        assert not any("wagtailcore_locale" in sql for sql in queries)  # the shared value
+        assert value["KEYBOARD_SHORTCUTS_ENABLED"] is enabled
+        secret = _unmask_cipher_token(value["CSRF_TOKEN"])
+        assert secret == client.cookies[settings.CSRF_COOKIE_NAME].value

@@ -142,10 +142,11 @@ def _month_context(request, child, today, activities) -> dict:
     }
 
 
-def _activities_and_feed(user):
+def _activities_and_feed_token(user):
     def read(child):
-        feed = booking.calendar_feed_ensure(child=child, user=user) if user.is_validated else None
-        return list(selectors.activities_for(child=child)), feed
+        # The token only: the feed row would carry the user object (password hash, device).
+        token = booking.calendar_feed_ensure(child=child, user=user).token if user.is_validated else None
+        return list(selectors.activities_for(child=child)), token
 
     return read
 
@@ -153,17 +154,18 @@ def _activities_and_feed(user):
 @login_required
 def agenda(request, child_id: int):
     # Three queries were a third of the page's time: cached (views/cached.py).
-    child, (activities, feed) = child_with(request.user, child_id, "agenda-child", _activities_and_feed(request.user))
+    child, (activities, feed_token) = child_with(request.user, child_id, "agenda-child",
+                                                 _activities_and_feed_token(request.user))
     today = _today()
     view = "semaine" if request.GET.get("vue") == "semaine" else "mois"
     context = {"child": child, "view": view, "today": today, "weekday_labels": WEEKDAY_LABELS,
                "legend": selectors.LEGEND, "activities": activities, "current_url": request.get_full_path()}
     period = _week_context if view == "semaine" else _month_context
     context.update(period(request, child, today, activities))
-    context["feed"] = feed
-    if context["feed"]:
+    context["feed"] = bool(feed_token)
+    if feed_token:
         context["feed_url"] = request.build_absolute_uri(
-            reverse("activities:agenda_ics", args=[child.pk]) + f"?jeton={context['feed'].token}")
+            reverse("activities:agenda_ics", args=[child.pk]) + f"?jeton={feed_token}")
     return render(request, "activities/agenda.html", context)
 
 

@@ -4,6 +4,7 @@ receivers in portal/signals.py): read from the shared cache until one of them ch
 changed at the next request; never served to another household."""
 
 import datetime
+import pickle
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from espace_citoyen.activities.models import CalendarFeed, Reservation
 from espace_citoyen.family.models import Membership
+from home import page_cache
 
 from .agenda_factories import make_activity, make_occurrence, make_parent, next_weekday, page_text, today, validate_dossier
 
@@ -94,13 +96,45 @@ def test_the_history_filters_follow_a_new_booking_and_stay_in_the_household(clie
     parent, chloe, _activity, occurrence = family
     url = reverse("activities:history", args=[chloe.pk])
     client.force_login(parent)
-    assert "Garderie du soir" not in page_text(client.get(url))  # now in the cache
     evening = make_activity(name="Garderie du soir")
     day = make_occurrence(evening, occurrence.date)
-    page_text(client.get(url))  # cached again after the catalogue change
+    assert "Garderie du soir" not in page_text(client.get(url))  # now in the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "family_child" not in tables and "activities_activity" not in tables
     Reservation.objects.create(child=chloe, occurrence=day)
     assert "Garderie du soir" in page_text(client.get(url))
     stranger, _children = make_parent("paul.histo@example.fr", first_name="Paul", last_name="Petit",
                                       children=("Hugo",))
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+def test_the_cached_value_holds_no_account(client, family, monkeypatch):
+    """The feed's token is kept, not the feed row, which carries the user (password hash,
+    second-factor device) when the agenda creates it."""
+    parent, chloe, *_ = family
+    written = []
+    original = page_cache._write
+
+    def spy(key, value):
+        written.append((key, value))
+        original(key, value)
+
+    monkeypatch.setattr(page_cache, "_write", spy)
+    status, text = agenda(client, parent, chloe)
+    assert status == 200 and "jeton=" in text
+    blobs = [pickle.dumps(value) for key, value in written if ":agenda-child:" in key]
+    assert len(blobs) == 1
+    assert parent.password.encode() not in blobs[0] and b"accounts.user" not in blobs[0].lower()
+
+
+def test_the_grid_escapes_what_an_agent_typed(client, family):
+    parent, chloe, activity, occurrence = family
+    activity.name = '<b>"Cantine" & l\'été</b>'
+    activity.save()
+    client.force_login(parent)
+    response = client.get(reverse("activities:agenda", args=[chloe.pk]), {"mois": f"{occurrence.date:%Y-%m}"})
+    grid = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert "&lt;b&gt;&quot;Cantine&quot; &amp; l&#x27;été&lt;/b&gt;" in grid and "<b>" not in grid
