@@ -12,7 +12,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
+from espace_citoyen.core.household_versions import versions_for
 from espace_citoyen.core.storage import private_file_response
+from home.page_cache import cached_fragment
 
 from .selectors import certificates as certificate_selectors
 from .selectors import citizen as selectors
@@ -32,6 +34,22 @@ def _year(request) -> int | None:
     return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else None
 
 
+def _household_billing(user, today) -> dict:
+    """What « Mes factures » shows around the list: the years, the summary, the childcare
+    certificates, whether anything was paid. Five queries, kept in the shared cache per
+    parent and day until an invoice, a payment, a credit note, a child or a membership of
+    theirs changes (core.household_versions, portal/signals.py; issue 14)."""
+    def build():
+        return {
+            "years": selectors.invoice_years_for(user=user),
+            "summary": selectors.invoices_summary_for(user=user, today=today),
+            "certificate_years": certificate_selectors.childcare_years_for(user=user, today=today),
+            "has_payments": selectors.payments_for(user=user).exists(),
+        }
+
+    return cached_fragment("invoices-page", build, user.pk, today.isoformat(), *versions_for(user.pk))
+
+
 @validated_account_required
 @require_GET
 def invoice_list(request):
@@ -42,13 +60,10 @@ def invoice_list(request):
         invoice.status_label = invoice.display_status(today)
         invoice.overdue = invoice.is_overdue(today)
     return render(request, "billing/invoice_list.html", {
-        "items_page": page, "year": year, "years": selectors.invoice_years_for(user=request.user),
-        "extra_query": f"annee={year}" if year else "",
-        "summary": selectors.invoices_summary_for(user=request.user, today=today),
+        "items_page": page, "year": year, "extra_query": f"annee={year}" if year else "",
+        **_household_billing(request.user, today),
         "online_payment": online_payment_available(),
-        "certificate_years": certificate_selectors.childcare_years_for(user=request.user, today=today),
         "current_year": today.year,
-        "has_payments": selectors.payments_for(user=request.user).exists(),
         "payment_cancelled": request.GET.get("paiement") == "annule",
     })
 

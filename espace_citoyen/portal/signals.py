@@ -16,7 +16,7 @@ from espace_citoyen.activities.models import (
     SchoolYear,
     WaitingListEntry,
 )
-from espace_citoyen.billing.models import Invoice
+from espace_citoyen.billing.models import CreditNote, Invoice, Payment
 from espace_citoyen.core.household_versions import everything_changed, in_batch, users_changed
 from espace_citoyen.demarches.models import Demarche
 from espace_citoyen.documents.models import Document
@@ -46,6 +46,12 @@ def dossier_activities_changed(sender, instance, action, **kwargs) -> None:
         child_data_changed(Dossier, instance)
     else:
         everything_changed()
+
+
+def invoice_data_changed(sender, instance, **kwargs) -> None:
+    """A payment or a credit note (their service also saves the invoice: this is for any
+    other door): the adults of the invoice's household."""
+    users_changed(lambda: _adults(household__invoices__id=instance.invoice_id))
 
 
 def child_moving(sender, instance, update_fields=None, **kwargs) -> None:
@@ -88,6 +94,7 @@ def connect() -> None:
     receivers = [
         (child_data_changed, (Reservation, WaitingListEntry, Dossier)),
         (household_data_changed, (Child, Invoice, Membership)),
+        (invoice_data_changed, (Payment, CreditNote)),
         (own_data_changed, (Demarche, Document, CalendarFeed)),
         (account_changed, (get_user_model(),)),
         (catalogue_changed, (Activity, Occurrence, BookingRule, SchoolYear)),
