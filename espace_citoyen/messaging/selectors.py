@@ -161,8 +161,13 @@ def _read_by(user):
 
 def messages_for(*, user) -> QuerySet[ServiceMessagePage]:
     """Live messages whose audience includes the user, newest first, each annotated with
-    `is_unread`. Two queries to resolve, then the returned queryset."""
-    ids = _message_ids_for(user, ServiceMessagePage.objects.live())
+    `is_unread`. The ids of the messages meant for the user are kept like the unread count
+    (unread_cache: publications, the user's children and memberships, the account), then
+    the returned queryset."""
+    if user is not None and user.is_authenticated:
+        ids = cached_for_user(user, "ids", lambda: _message_ids_for(user, ServiceMessagePage.objects.live()))
+    else:
+        ids = _message_ids_for(user, ServiceMessagePage.objects.live())
     queryset = ServiceMessagePage.objects.live().filter(pk__in=ids)
     if user is not None and user.is_authenticated:
         queryset = queryset.annotate(
