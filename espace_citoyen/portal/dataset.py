@@ -1,7 +1,8 @@
 """A large, repeatable dataset for load benchmarks (`manage.py generate_dataset`).
 
 Households numbered from 1: two parents (dataset-<n>-<1|2>@example.org, password
-DATASET_PASSWORD; about 3 % awaiting validation), 1 to 3 children each with a validated
+DATASET_PASSWORD; about 3 % awaiting validation), each with the profile the creation
+wizard writes (address in the town, mobile phone), 1 to 3 children each with a validated
 dossier for the school year of the demo and a weekly canteen pattern booked for the whole
 year, two documents and two démarches per household. Written in bulk (bulk_create; COPY on
 PostgreSQL for the bookings), appended after the households already generated, so that
@@ -20,7 +21,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from espace_citoyen.accounts.models import AccountStatus
+from espace_citoyen.accounts.models import AccountStatus, Profile
 from espace_citoyen.activities.models import (
     Activity,
     Dossier,
@@ -38,6 +39,7 @@ from espace_citoyen.family.models import Child, Household, Membership
 DATASET_PASSWORD = "Jeu-de-donnees-2026"
 FIRST_NAMES = ["Julien", "Claire", "Sophie", "Paul", "Anne", "Marc", "Luc", "Emma", "Hugo", "Léa", "Inès", "Nathan"]
 LAST_NAMES = ["Martin", "Bernard", "Durand", "Petit", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel"]
+STREETS = ["rue de Poissy", "rue du Général Leclerc", "chemin des Vignes", "allée des Tilleuls", "rue de la Gare"]
 BATCH = 2000
 
 
@@ -90,8 +92,14 @@ def generate(*, households: int, seed: int, stdout=None) -> dict:
                                           birth_date=datetime.date(rng.randint(2014, 2022), rng.randint(1, 12),
                                                                    rng.randint(1, 28))))
             users = User.objects.bulk_create(users, batch_size=BATCH)
+            profiles = []
             for index, user in enumerate(users):
                 memberships.append(Membership(household=families[index // 2], user=user))
+                if index % 2 == 0:  # the household's address, as both parents gave it
+                    address = (str(rng.randint(1, 120)), rng.choice(STREETS))
+                profiles.append(Profile(user=user, street_number=address[0], street=address[1], postcode="78670",
+                                        city="Villennes-sur-Seine", phone_mobile=f"06{rng.randint(0, 99_999_999):08d}"))
+            Profile.objects.bulk_create(profiles, batch_size=BATCH)
             Membership.objects.bulk_create(memberships, batch_size=BATCH)
             children = Child.objects.bulk_create(children, batch_size=BATCH)
             dossiers = Dossier.objects.bulk_create(

@@ -54,6 +54,7 @@ def test_the_dataset_has_households_parents_children_bookings_documents_and_dema
     assert counts["households"] == 3 and Household.objects.count() == before + 3
     parent = get_user_model().objects.get(email=dataset_email(3, 1))
     assert parent.check_password(DATASET_PASSWORD)
+    assert parent.profile.city == "Villennes-sur-Seine" and parent.profile.postcode == "78670"
     household = Household.objects.get(memberships__user=parent)
     assert household.memberships.count() == 2 and 1 <= household.children.count() <= 3
     assert Reservation.objects.filter(child__household=household).count() > 10
