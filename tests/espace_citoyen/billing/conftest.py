@@ -170,4 +170,16 @@ def family_invoice(email: str, *, days: int = 4, activity=None, **family):
     return user, issue_invoice(household)
 
 
+def two_parent_family(email: str, other_email: str, *, days: int):
+    """A household of two parents whose child was present ``days`` Tuesdays last month at a
+    canteen of its own (5,00 € a day: no quotient), not invoiced yet: (parent, other, household)."""
+    user, household, (child,) = make_family(email)
+    other = get_user_model().objects.create_user(other_email, PASSWORD, first_name="Alex", status=user.status)
+    Membership.objects.create(household=household, user=other)
+    activity = make_activity(f"Cantine {email}")
+    for day in weekdays_of(LAST_MONTH, 1)[:days]:
+        book(child, activity, day, attendance="present")
+    return user, other, household
+
+
 from .online_helpers import stripe_stub  # noqa: E402, F401 - the online payment tests' fixture

@@ -3,14 +3,12 @@ follows an invoicing run (bulk inserts, no row signal) and a payment at once, fo
 adults of the household."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from espace_citoyen.billing.models import PaymentMethod
 from espace_citoyen.billing.services.payments import payment_record
-from espace_citoyen.family.models import Membership
 from espace_citoyen.portal import selectors
 
-from .conftest import LAST_MONTH, PASSWORD, book, issue_invoice, make_activity, make_family, weekdays_of
+from .conftest import issue_invoice, two_parent_family
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +25,7 @@ def test_an_invoicing_run_then_a_payment_show_at_once_for_both_parents(client, r
     builds = []
     original = selectors.dashboard_for
     monkeypatch.setattr(selectors, "dashboard_for", lambda *, user: builds.append(user.pk) or original(user=user))
-    user, household, (child,) = make_family("tuile.factures@example.fr")
-    other_parent = get_user_model().objects.create_user("second.parent@example.fr", PASSWORD, first_name="Alex",
-                                                       status=user.status)
-    Membership.objects.create(household=household, user=other_parent)
-    activity = make_activity("Cantine tuile")
-    for day in weekdays_of(LAST_MONTH, 1)[:3]:
-        book(child, activity, day, attendance="present")
+    user, other_parent, household = two_parent_family("tuile.factures@example.fr", "second.parent@example.fr", days=3)
     for parent in (user, other_parent):
         assert "Aucune facture pour le moment" in tile(client, parent)
         assert "Aucune facture pour le moment" in tile(client, parent)  # now from the cache

@@ -3,7 +3,6 @@ kept per parent in the shared cache (billing.views._household_billing), follow a
 run, a payment and a credit note at once, for both parents; never another household's."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,10 +10,7 @@ from django.urls import reverse
 from espace_citoyen.billing.models import PaymentMethod
 from espace_citoyen.billing.services.credit_notes import credit_note_create
 from espace_citoyen.billing.services.payments import payment_record
-from espace_citoyen.family.models import Membership
-
-from .conftest import LAST_MONTH, PASSWORD, book, family_invoice, issue_invoice, make_activity, make_family, \
-    page_text, weekdays_of
+from .conftest import family_invoice, issue_invoice, make_family, page_text, two_parent_family
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +23,7 @@ def invoices_page(client, user) -> str:
 
 
 def test_a_run_a_payment_and_a_credit_note_show_at_once_for_both_parents(client, regie_agent):
-    user, household, (child,) = make_family("factures.cache@example.fr")
-    other = get_user_model().objects.create_user("factures.cache2@example.fr", PASSWORD, first_name="Alex",
-                                                status=user.status)
-    Membership.objects.create(household=household, user=other)
-    activity = make_activity("Cantine factures cache")
-    for day in weekdays_of(LAST_MONTH, 1)[:4]:
-        book(child, activity, day, attendance="present")
+    user, other, household = two_parent_family("factures.cache@example.fr", "factures.cache2@example.fr", days=4)
     for parent in (user, other):
         assert "Mes paiements et leurs reçus" not in invoices_page(client, parent)
     with CaptureQueriesContext(connection) as queries:
