@@ -12,9 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from espace_citoyen.accounts.decorators import validated_account_required
-from espace_citoyen.core.household_versions import versions_for
+from espace_citoyen.core.household_versions import cached_for_citizen
 from espace_citoyen.core.storage import private_file_response
-from home.page_cache import cached_fragment
 
 from .selectors import certificates as certificate_selectors
 from .selectors import citizen as selectors
@@ -47,7 +46,7 @@ def _household_billing(user, today) -> dict:
             "has_payments": selectors.payments_for(user=user).exists(),
         }
 
-    return cached_fragment("invoices-page", build, user.pk, today.isoformat(), *versions_for(user.pk))
+    return cached_for_citizen(user, "invoices-page", build, today.isoformat())
 
 
 @validated_account_required

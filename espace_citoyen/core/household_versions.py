@@ -20,7 +20,7 @@ request that read the old rows in between cannot keep them.
 import contextlib
 import contextvars
 
-from home.page_cache import bump_counter, read_counters
+from home.page_cache import bump_counter, cached_fragment, read_counters
 
 ALL_KEY = "citizen-data:all"
 
@@ -75,3 +75,10 @@ def versions_for(user_id) -> tuple:
     keys = [ALL_KEY, _user_key(user_id)]
     found = read_counters(keys)
     return tuple(found[key] for key in keys)
+
+
+def cached_for_citizen(user, name: str, build, *parts):
+    """`build()` kept in the shared cache (a fragment of home.page_cache) for this user, in
+    this account status, until the user's counter or the counter for everyone moves;
+    `parts` add what else the value depends on (the day, a child)."""
+    return cached_fragment(name, build, user.pk, user.status, *parts, *versions_for(user.pk))

@@ -164,12 +164,11 @@ def messages_for(*, user) -> QuerySet[ServiceMessagePage]:
     `is_unread`. The ids of the messages meant for the user are kept like the unread count
     (unread_cache: publications, the user's children and memberships, the account), then
     the returned queryset."""
-    if user is not None and user.is_authenticated:
-        ids = cached_for_user(user, "ids", lambda: _message_ids_for(user, ServiceMessagePage.objects.live()))
-    else:
-        ids = _message_ids_for(user, ServiceMessagePage.objects.live())
+    signed_in = user is not None and user.is_authenticated
+    ids = (cached_for_user(user, "ids", lambda: _message_ids_for(user, ServiceMessagePage.objects.live()))
+           if signed_in else _message_ids_for(user, ServiceMessagePage.objects.live()))
     queryset = ServiceMessagePage.objects.live().filter(pk__in=ids)
-    if user is not None and user.is_authenticated:
+    if signed_in:
         queryset = queryset.annotate(
             is_unread=Case(
                 When(Q(first_published_at__gte=user.date_joined) & ~Exists(_read_by(user)), then=Value(True)),

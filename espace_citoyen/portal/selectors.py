@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from espace_citoyen.activities.selectors.summary import activities_summary_for
 from espace_citoyen.billing.selectors.citizen import invoices_summary_for
-from espace_citoyen.core.household_versions import versions_for
+from espace_citoyen.core.household_versions import cached_for_citizen
 from espace_citoyen.demarches.models import DemarcheStatus
 from espace_citoyen.demarches.selectors import demarches_for
 from espace_citoyen.documents.selectors import documents_for
 from espace_citoyen.family.selectors import adults_for, children_for
-from home.page_cache import cached_fragment
 
 
 @dataclass
@@ -117,8 +116,8 @@ def cached_dashboard_for(*, user, now=None) -> Dashboard:
     changes (what is upcoming, what is overdue). Offers whose time limit passed since are
     left out here, at each request."""
     now = now or timezone.now()
-    dashboard = cached_fragment("dashboard", lambda: dashboard_for(user=user), user.pk, user.status,
-                                timezone.localdate(now).isoformat(), *versions_for(user.pk))
+    dashboard = cached_for_citizen(user, "dashboard", lambda: dashboard_for(user=user),
+                                   timezone.localdate(now).isoformat())
     if dashboard.activities is None:
         return dashboard
     offers = [offer for offer in dashboard.activities.offers

@@ -205,7 +205,7 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
     own = Q(child=child, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])
     for entry in WaitingListEntry.objects.filter(own | (Q(status=WaitingStatus.OFFERED) & _pending_offer(now)),
                                                  occurrence_id__in=ids):
-        if entry.child_id == child.pk and entry.status in (WaitingStatus.WAITING, WaitingStatus.OFFERED):
+        if entry.child_id == child.pk:  # waiting or offered: the query reads no other of the child's
             waiting[entry.occurrence_id] = entry
         if entry.status == WaitingStatus.OFFERED and (entry.offer_expires_at is None or entry.offer_expires_at > now):
             offers[entry.occurrence_id] = offers.get(entry.occurrence_id, 0) + 1

@@ -4,9 +4,8 @@ core.household_versions move with a child, a membership, a dossier, a booking, a
 feed, the account (the user's counter) and with the catalogue and the batches (everyone's);
 portal/signals.py says who is concerned by each write."""
 
-from espace_citoyen.core.household_versions import versions_for
+from espace_citoyen.core.household_versions import cached_for_citizen
 from espace_citoyen.family import selectors as family_selectors
-from home.page_cache import cached_fragment
 
 
 def child_with(user, child_id: int, name: str, read):
@@ -16,4 +15,4 @@ def child_with(user, child_id: int, name: str, read):
         child = family_selectors.child_for(user=user, child_id=child_id)
         return child, read(child)
 
-    return cached_fragment(name, build, user.pk, user.status, child_id, *versions_for(user.pk))
+    return cached_for_citizen(user, name, build, child_id)

@@ -5,7 +5,8 @@ and whether or not the child has a dossier that year. Filters by school year and
 
 Read-only, so pending accounts may read it (like the agenda). The child comes through
 ``family.selectors.child_for`` (another household's child is a 404), cached with its
-activities (views/cached.py); every read goes through ``selectors.history``. The number of queries does not depend on the number of rows."""
+activities (views/cached.py); every read goes through ``selectors.history``. The number
+of queries does not depend on the number of rows."""
 
 from __future__ import annotations
 
