@@ -16,6 +16,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 
 GENERATION_KEY = "generation"
@@ -29,7 +30,7 @@ _request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pa
 
 @contextlib.contextmanager
 def request_scope(generation: int | None = None):
-    token = _request_state.set({"generation": generation, "values": {}})
+    token = _request_state.set({"generation": generation, "values": {}, "counters": {}})
     try:
         yield
     finally:
@@ -38,6 +39,29 @@ def request_scope(generation: int | None = None):
 
 def page_cache():
     return caches[PAGE_CACHE_ALIAS]
+
+
+# Fragments also kept in this process's memory (issue 14: a signed-in page read seven or eight
+# fragments, one Redis round trip each). Safe because a fragment's key holds the generation
+# and the counters it depends on, read from the shared cache on every request: a change on
+# any app server moves them, and the next request asks for a key no process has seen. The
+# copy lives PAGE_CACHE_LOCAL_TIMEOUT seconds (60 by default; 0 turns it off), so that what
+# no signal sees (bulk writes) ages out at most that long after the shared copy. Django's
+# LocMemCache pickles, so each request gets its own objects. Not used over a local-memory
+# page cache (`make run`, the tests' default), which already is this process's memory.
+_LOCAL_ALIAS = "pages-local"
+
+
+def _local_cache() -> LocMemCache | None:
+    timeout = getattr(settings, "PAGE_CACHE_LOCAL_TIMEOUT", 60)
+    if not timeout or isinstance(page_cache(), LocMemCache):
+        return None
+    return _local_cache_for(timeout)
+
+
+@functools.cache
+def _local_cache_for(timeout: int) -> LocMemCache:
+    return LocMemCache(_LOCAL_ALIAS, {"TIMEOUT": timeout, "OPTIONS": {"MAX_ENTRIES": 2000}})
 
 
 def _new_generation() -> int:
@@ -70,6 +94,9 @@ def bump_counter(key: str, then=None) -> None:
     stored it under the new value. `then()` runs after each move."""
     def move():
         _incr(key)
+        state = _request_state.get()
+        if state is not None:
+            state["counters"].pop(key, None)
         if then is not None:
             then()
 
@@ -79,15 +106,22 @@ def bump_counter(key: str, then=None) -> None:
 
 
 def read_counters(keys: list[str]) -> dict:
-    """The counters' values in one round trip; a missing one starts at a value never used
-    before."""
-    cache = page_cache()
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, _new_generation(), timeout=None)
-            found[key] = cache.get(key)
-    return found
+    """The counters' values in one round trip, once per request (a bump in the request
+    reads them again); a missing one starts at a value never used before."""
+    state = _request_state.get()
+    known = state["counters"] if state is not None else {}
+    missing = [key for key in keys if key not in known]
+    if missing:
+        cache = page_cache()
+        found = cache.get_many(missing)
+        for key in missing:
+            if key not in found:
+                cache.add(key, _new_generation(), timeout=None)
+                found[key] = cache.get(key)
+        if state is None:
+            return found
+        known.update(found)
+    return {key: known[key] for key in keys}
 
 
 def _forget_request_memo() -> None:
@@ -113,7 +147,12 @@ def _read(key: str):
     state = _request_state.get()
     if state is not None and key in state["values"]:
         return state["values"][key]
-    value = page_cache().get(key)
+    local = _local_cache()
+    value = local.get(key) if local is not None else None
+    if value is None:
+        value = page_cache().get(key)
+        if value is not None and local is not None:
+            local.set(key, value)
     if value is not None and state is not None:
         state["values"][key] = value
     return value
@@ -121,6 +160,9 @@ def _read(key: str):
 
 def _write(key: str, value) -> None:
     page_cache().set(key, value, getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+    local = _local_cache()
+    if local is not None:
+        local.set(key, value)
     state = _request_state.get()
     if state is not None:
         state["values"][key] = value

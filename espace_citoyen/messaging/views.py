@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .selectors import latest_news, message_for, messages_for
+from .selectors import inbox_for, latest_news, message_for
 from .services import message_mark_read
 
 MESSAGES_PER_PAGE = 10
@@ -14,7 +14,7 @@ MESSAGES_PER_PAGE = 10
 
 @login_required
 def inbox(request):
-    messages_page = Paginator(messages_for(user=request.user), MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    messages_page = Paginator(inbox_for(user=request.user), MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "messaging/inbox.html", {
         "messages_page": messages_page,
         "latest_news": latest_news(),

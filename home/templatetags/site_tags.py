@@ -50,12 +50,16 @@ def main_menu(context):
     current = context.get("page")
     items = []
     if root is not None:
-        # Read once per cache generation (a publication, a move... bumps it).
-        pages = cached_fragment("main-menu", lambda: list(
-            public(root.get_children().live().in_menu()).only("id", "title", "url_path", "path")), root.pk)
-        for item in pages:
-            active = bool(current and isinstance(current, Page) and current.path.startswith(item.path))
-            items.append({"page": item, "active": active, "current": bool(current and current.id == item.id)})
+        # Read once per cache generation (a publication, a move... bumps it) and site, with
+        # each link's URL as {% pageurl %} writes it for this site.
+        def entries():
+            pages = public(root.get_children().live().in_menu()).only("id", "title", "url_path", "path")
+            return [{"id": page.id, "title": page.title, "path": page.path, "url": page.get_url(request)}
+                    for page in pages]
+
+        for entry in cached_fragment("main-menu", entries, root.pk, Site.find_for_request(request).pk):
+            active = bool(current and isinstance(current, Page) and current.path.startswith(entry["path"]))
+            items.append({**entry, "active": active, "current": bool(current and current.id == entry["id"])})
     return {"items": items, "request": request}
 
 

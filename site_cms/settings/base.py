@@ -84,7 +84,8 @@ MIDDLEWARE = [
     # Public pages for anonymous visitors from the shared page cache, before any session is
     # read (site_cms/middleware.py, home/page_cache.py).
     "site_cms.middleware.PageCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, with the idle expiry renewed once a minute (espace_citoyen.accounts.middleware).
+    "espace_citoyen.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,10 +174,12 @@ WAGTAILADMIN_USER_LOGIN_FORM = "espace_citoyen.accounts.forms.AdminLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links expire after one day
 
-# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most
-# after login (espace_citoyen.accounts.middleware). Secure cookies: production.py.
+# Sessions: 30 minutes idle (the session and its cookie are renewed by a request at most
+# once every SESSION_RENEW_INTERVAL seconds: IdleSessionMiddleware), 12 hours at most after
+# login (espace_citoyen.accounts.middleware). Secure cookies: production.py.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_INTERVAL = 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 
 # Login throttling (django-axes, database handler). Failures are counted per
@@ -260,6 +263,9 @@ PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 # Seconds a stored page lives at most; publishing, settings or snippet changes invalidate
 # at once (site_cms/page_cache.py), this bounds what no signal sees (a date that turns).
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", 600))
+# Seconds a fragment read from Redis is also kept in the app server's memory (its key holds
+# the generation and counters, read from Redis on every request); 0 turns it off.
+PAGE_CACHE_LOCAL_TIMEOUT = int(os.environ.get("PAGE_CACHE_LOCAL_TIMEOUT", 60))
 # django-ratelimit's checks: E003 refuses the per-process LocMem cache (fine for the single
 # process of `make run`; production.py uses the database cache instead) and W001 flags every
 # backend missing from its list, which predates Django's own RedisCache (atomic INCR).

@@ -79,7 +79,7 @@ if not os.environ.get("REDIS_URL"):
 # Several app servers (docs/deployment.md, « Plusieurs serveurs d'application »): with Redis,
 # the sessions live in Redis too, on their own alias ("sessions": REDIS_SESSIONS_URL, else
 # REDIS_URL with its own key prefix), so that any app server reads a session made by another
-# and `django_session` is not written on every request (SESSION_SAVE_EVERY_REQUEST).
+# and `django_session` is not written by every renewal of a session (IdleSessionMiddleware).
 # Give that Redis (or database number) `maxmemory-policy noeviction` and persistence
 # (appendonly): an evicted session is a parent logged out.
 if os.environ.get("REDIS_URL"):

@@ -73,6 +73,8 @@ def test_header_menu_and_footer_come_from_tree_and_settings(client):
         "Actualités", "Messages des services", "Contact",
     ]
     assert html.select_one('.main-nav a[aria-current="page"]').get_text(strip=True) == "Contact"
+    assert html.select_one(".main-nav a")["href"] == "/vie-municipale/"
+    assert html.select(".main-nav a")[-1]["href"] == "/contact/"
     footer_links = [a.get_text(strip=True) for a in html.select(".site-footer__links a")]
     assert footer_links == ["Contact", "Mentions légales", "Déclaration d'accessibilité", "Plan du site"]
     footer = html.find("footer").get_text(" ", strip=True)

@@ -10,7 +10,7 @@ from django.core.cache import caches
 from site_cms.redis_cache import RedisCache
 from django.test import Client
 
-from home.page_cache import GENERATION_KEY
+from home.page_cache import GENERATION_KEY, bump_counter, cached_fragment, read_counters, request_scope
 
 from .test_redis_cache import REDIS_HOST, REDIS_PORT, redis_available  # noqa: F401 - autouse fixture
 
@@ -52,3 +52,69 @@ def test_a_lost_generation_counter_never_revives_old_copies(db, redis_pages):
     assert Client().get("/actualites/")["X-Cache"] == "HIT"
     caches["pages"].delete(GENERATION_KEY)  # evicted, or Redis restarted without its data
     assert Client().get("/actualites/")["X-Cache"] == "MISS"
+
+
+# Fragments are also kept in each app server's memory (home.page_cache._local_cache): their
+# keys hold the generation and counters read from Redis on every request, so a change made
+# through any server is seen at once, and a fragment seen once costs no Redis round trip.
+
+def _read_fragment(build, *counters):
+    with request_scope():
+        versions = read_counters(list(counters)) if counters else {}
+        return cached_fragment("test-fragment", build, *versions.values())
+
+
+def _counting_gets(monkeypatch):
+    calls = []
+    client = caches["pages"]
+    for name in ("get", "get_many"):
+        original = getattr(client, name)
+        monkeypatch.setattr(client, name, lambda *args, _original=original, _name=name, **kwargs: (
+            calls.append((_name, args[0])), _original(*args, **kwargs))[1])
+    return calls
+
+
+def test_a_fragment_seen_once_is_served_from_memory(db, redis_pages, monkeypatch):
+    builds = []
+    assert _read_fragment(lambda: builds.append(1) or "menu") == "menu"
+    calls = _counting_gets(monkeypatch)
+    assert _read_fragment(lambda: builds.append(1) or "menu") == "menu"
+    assert builds == [1]
+    assert calls == [("get_many", [GENERATION_KEY])]  # the generation only
+
+
+def test_a_publication_through_another_server_is_seen_despite_the_memory_copy(db, redis_pages):
+    builds = []
+    _read_fragment(lambda: builds.append("old") or "old menu")
+    RedisCache(REDIS_URL, {"KEY_PREFIX": "test-pages"}).incr(GENERATION_KEY)  # server B publishes
+    assert _read_fragment(lambda: builds.append("new") or "new menu") == "new menu"
+    assert builds == ["old", "new"]
+
+
+def test_a_counter_moved_by_another_server_is_seen_despite_the_memory_copy(db, redis_pages):
+    key = "messaging:reads:42"
+    assert _read_fragment(lambda: "3 non lus", key) == "3 non lus"
+    assert _read_fragment(lambda: "not rebuilt", key) == "3 non lus"
+    RedisCache(REDIS_URL, {"KEY_PREFIX": "test-pages"}).incr(key)  # the parent read a message on server B
+    assert _read_fragment(lambda: "2 non lus", key) == "2 non lus"
+
+
+def test_the_memory_copy_can_be_turned_off(db, redis_pages, settings, monkeypatch):
+    settings.PAGE_CACHE_LOCAL_TIMEOUT = 0
+    _read_fragment(lambda: "menu")
+    calls = _counting_gets(monkeypatch)
+    assert _read_fragment(lambda: "not rebuilt") == "menu"
+    assert len(calls) == 2  # the generation, then the fragment from Redis
+
+
+def test_counters_are_read_once_a_request_and_again_after_a_bump(db, redis_pages, monkeypatch):
+    key = "messaging:reads:42"
+    read_counters([key])
+    calls = _counting_gets(monkeypatch)
+    with request_scope():
+        first = read_counters([key])[key]
+        assert read_counters([key])[key] == first
+        assert len(calls) == 1
+        bump_counter(key)
+        assert read_counters([key])[key] == first + 1
+        assert len(calls) == 2

@@ -1,5 +1,6 @@
 import logging
 import re
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -10,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from espace_citoyen.accounts.middleware import LOGIN_TIME_SESSION_KEY
+from espace_citoyen.accounts.middleware import LOGIN_TIME_SESSION_KEY, RENEWED_SESSION_KEY
 from espace_citoyen.accounts.throttling import client_ip_address
 
 from .conftest import PASSWORD
@@ -308,14 +309,60 @@ def test_session_settings():
     from django.conf import settings
 
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_RENEW_INTERVAL == 60
     assert settings.SESSION_ABSOLUTE_AGE == 12 * 60 * 60
 
 
-def test_idle_session_cookie_is_renewed_on_each_request(client, citizen):
-    login(client, citizen.email, PASSWORD)
+def _renewed_seconds_ago(client, seconds):
+    session = client.session
+    session[RENEWED_SESSION_KEY] = int(time.time()) - seconds
+    session.save()
+
+
+def test_idle_session_is_renewed_at_most_once_a_minute(client, citizen):
+    response = login(client, citizen.email, PASSWORD)
+    assert response.cookies["sessionid"]["max-age"] == 1800  # the login saves it
+    stamp = client.session[RENEWED_SESSION_KEY]
+    assert abs(stamp - time.time()) < 5
+
+    # Within the minute: the session is neither written again nor its cookie resent.
+    with mock.patch.object(client.session.__class__, "save", autospec=True) as save:
+        response = client.get("/espace-citoyen/")
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    save.assert_not_called()
+
+    # A minute later, the next request gives the session and its cookie 30 more minutes.
+    _renewed_seconds_ago(client, 61)
+    expiry_before = Session.objects.get(session_key=client.session.session_key).expire_date
     response = client.get("/espace-citoyen/")
+    assert response.status_code == 200
     assert response.cookies["sessionid"]["max-age"] == 1800
+    assert abs(client.session[RENEWED_SESSION_KEY] - time.time()) < 5
+    assert Session.objects.get(session_key=client.session.session_key).expire_date > expiry_before
+
+
+def test_a_session_from_the_future_is_renewed(client, citizen):
+    login(client, citizen.email, PASSWORD)
+    _renewed_seconds_ago(client, -3600)  # a clock set back: never a session that cannot be renewed
+    assert client.get("/espace-citoyen/").cookies["sessionid"]["max-age"] == 1800
+
+
+def test_an_expired_session_cookie_creates_no_session(client, citizen):
+    login(client, citizen.email, PASSWORD)
+    Session.objects.all().delete()  # 30 minutes without a request
+    count = Session.objects.count()
+    response = client.get("/espace-citoyen/")
+    assert response.status_code == 302
+    assert response.url == "/espace-citoyen/connexion/?next=/espace-citoyen/"
+    assert Session.objects.count() == count
+    assert client.get("/").status_code == 200
+    assert Session.objects.count() == count
+
+
+def test_an_anonymous_visit_creates_no_session(client, home):
+    assert client.get("/").status_code == 200
+    assert "sessionid" not in client.cookies
 
 
 def _set_login_time(client, hours_ago):

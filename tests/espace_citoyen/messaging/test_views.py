@@ -3,10 +3,11 @@ import re
 import pytest
 from django.utils.html import escape
 
+from espace_citoyen.family.models import Child, Household
 from espace_citoyen.messaging.models import MessageRead
 from news.models import NewsPage
 
-from .conftest import make_user, publish_message
+from .conftest import TILLEULS, make_user, publish_message
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,25 @@ def test_inbox_query_count_is_bounded(client, people, messages, django_assert_ma
     with django_assert_max_num_queries(bound):
         response = client.get("/espace-citoyen/messages/")
     assert "Message test-volume-7" in text(response)
+
+
+def test_the_inbox_list_is_kept_and_follows_reads_and_new_children_at_once(client, people, messages,
+                                                                          django_assert_num_queries):
+    parent = people["parent_parc"]
+    client.force_login(parent)
+    title = messages["families"].title
+    assert f"Non lu Information Mairie {title}" in text(client.get("/espace-citoyen/messages/"))
+    with django_assert_num_queries(2):  # the session and the user; the list, its count and the news are kept
+        assert f"Non lu Information Mairie {title}" in text(client.get("/espace-citoyen/messages/"))
+
+    assert client.get(f"/espace-citoyen/messages/{messages['families'].pk}/").status_code == 200
+    body = text(client.get("/espace-citoyen/messages/"))
+    assert f"Information Mairie {title}" in body and f"Non lu Information Mairie {title}" not in body
+
+    assert messages["tilleuls"].title not in body
+    household = Household.objects.get(memberships__user=parent)
+    Child.objects.create(household=household, first_name="Léa", last_name="Test", school=TILLEULS)
+    assert f"Non lu Information Mairie {messages['tilleuls'].title}" in text(client.get("/espace-citoyen/messages/"))
 
 
 def test_detail_renders_the_message_and_marks_it_read(client, people, messages):
