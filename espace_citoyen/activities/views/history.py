@@ -78,7 +78,7 @@ def history(request, child_id: int):
     filters = _filters(request, child, all_activities)
     queryset = selectors.history_for(child=child, school_year=filters["year"], activity=filters["activity"])
     if request.GET.get("format") == "csv":
-        return _csv(child, (row for row in selectors.history_rows(queryset.iterator(chunk_size=500))))
+        return _csv(child, selectors.history_rows(queryset, stream=True))
     items_page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     extra = request.GET.copy()
     for key in ("page", "format"):
