@@ -105,15 +105,17 @@ def bump_counter(key: str, then=None) -> None:
         transaction.on_commit(move)
 
 
-def read_counters(keys: list[str]) -> dict:
+def read_counters(keys: list[str], also: list[str] = ()) -> dict:
     """The counters' values in one round trip, once per request (a bump in the request
-    reads them again); a missing one starts at a value never used before."""
+    reads them again); a missing one starts at a value never used before. `also`: counters
+    the request will likely read next, fetched in the same round trip."""
     state = _request_state.get()
     known = state["counters"] if state is not None else {}
     missing = [key for key in keys if key not in known]
     if missing:
         cache = page_cache()
-        found = cache.get_many(missing)
+        extra = [key for key in also if key not in known and key not in missing] if state is not None else []
+        found = cache.get_many(missing + extra)
         for key in missing:
             if key not in found:
                 cache.add(key, _new_generation(), timeout=None)
@@ -122,6 +124,21 @@ def read_counters(keys: list[str]) -> dict:
             return found
         known.update(found)
     return {key: known[key] for key in keys}
+
+
+# The counters that a signed-in user's pages read (home.page_cache is below the apps that
+# define them: each registers its own): the first read of one in a request fetches them all.
+_USER_COUNTERS: list = []
+
+
+def register_user_counters(keys_for) -> None:
+    """`keys_for(user_id)`: names of counters that the user's pages read."""
+    if keys_for not in _USER_COUNTERS:
+        _USER_COUNTERS.append(keys_for)
+
+
+def read_user_counters(user_id, keys: list[str]) -> dict:
+    return read_counters(keys, also=[key for keys_for in _USER_COUNTERS for key in keys_for(user_id)])
 
 
 def _forget_request_memo() -> None:

@@ -7,7 +7,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from espace_citoyen.core.agents import agent_accounts_q, is_agent_account
 from espace_citoyen.core.search import words_match
 
-from .models import AccountStatus, User
+from .models import AccountStatus, Profile, User
 
 
 def _search(queryset: QuerySet, query: str, *extra_lookups: str,
@@ -41,11 +41,14 @@ def accounts_to_activate(*, query: str = "") -> QuerySet:
 
 def accounts_pending_validation(*, query: str = "", overdue_only: bool = False,
                                 now: datetime.datetime) -> QuerySet:
-    """The validation queue: nearest deadline first. The profiles are read for the page's
-    accounts only (prefetch): joined to the whole queue, PostgreSQL hashed the 20,000
-    profiles of a 10,000-household town before sorting (7 ms against 0.5)."""
+    """The validation queue: nearest deadline first, with the columns its list shows. The
+    profiles' towns are read for the page's accounts only (prefetch): joined to the whole
+    queue, PostgreSQL hashed the 20,000 profiles of a 10,000-household town before sorting
+    (7 ms against 0.5)."""
     queryset = (
-        User.objects.filter(status=AccountStatus.PENDING).prefetch_related("profile")
+        User.objects.filter(status=AccountStatus.PENDING)
+        .only("first_name", "last_name", "email", "status", "validation_requested_at", "validation_due_at")
+        .prefetch_related(Prefetch("profile", queryset=Profile.objects.only("user_id", "city")))
         .order_by("validation_due_at", "pk")
     )
     if overdue_only:

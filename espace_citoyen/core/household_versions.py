@@ -20,7 +20,7 @@ request that read the old rows in between cannot keep them.
 import contextlib
 import contextvars
 
-from home.page_cache import bump_counter, cached_fragment, read_counters
+from home.page_cache import bump_counter, cached_fragment, read_user_counters, register_user_counters
 
 ALL_KEY = "citizen-data:all"
 
@@ -71,9 +71,16 @@ def in_batch() -> bool:
     return _batched.get() is not None
 
 
+def _keys(user_id) -> list[str]:
+    return [ALL_KEY, _user_key(user_id)]
+
+
+register_user_counters(_keys)
+
+
 def versions_for(user_id) -> tuple:
-    keys = [ALL_KEY, _user_key(user_id)]
-    found = read_counters(keys)
+    keys = _keys(user_id)
+    found = read_user_counters(user_id, keys)
     return tuple(found[key] for key in keys)
 
 

@@ -21,7 +21,7 @@ signal).
 import contextlib
 import contextvars
 
-from home.page_cache import bump_counter, cached_fragment, read_counters
+from home.page_cache import bump_counter, cached_fragment, read_user_counters, register_user_counters
 
 FACTS_VERSION_KEY = "messaging:facts-version"
 
@@ -61,9 +61,16 @@ def facts_changes_batched():
             facts_changed()
 
 
+def _keys(user_id) -> list[str]:
+    return [FACTS_VERSION_KEY, _reads_key(user_id)]
+
+
+register_user_counters(_keys)
+
+
 def _versions(user_id) -> tuple:
-    keys = [FACTS_VERSION_KEY, _reads_key(user_id)]
-    found = read_counters(keys)
+    keys = _keys(user_id)
+    found = read_user_counters(user_id, keys)
     return tuple(found[key] for key in keys)
 
 

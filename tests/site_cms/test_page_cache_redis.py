@@ -118,3 +118,18 @@ def test_counters_are_read_once_a_request_and_again_after_a_bump(db, redis_pages
         bump_counter(key)
         assert read_counters([key])[key] == first + 1
         assert len(calls) == 2
+
+
+def test_a_users_counters_are_read_in_one_round_trip(db, redis_pages, monkeypatch):
+    from espace_citoyen.core.household_versions import versions_for
+    from espace_citoyen.messaging.unread_cache import _versions as messaging_versions
+
+    with request_scope():  # the counters exist (a first visit creates them)
+        versions_for(42), messaging_versions(42)
+    calls = _counting_gets(monkeypatch)
+    with request_scope():
+        household = versions_for(42)
+        assert messaging_versions(42)
+        assert len(calls) == 1 and len(calls[0][1]) == 4
+        bump_counter("citizen-data:user:42")  # the family booked a day
+        assert versions_for(42) == (household[0], household[1] + 1)
