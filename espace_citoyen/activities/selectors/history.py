@@ -71,6 +71,11 @@ class HistoryRow:
         return [self.date_label, self.activity, self.state, self.origin, self.presence]
 
 
+def _label(choices, value: str) -> str:
+    """As get_FOO_display(): the label of a value, or the value itself if it has none."""
+    return str(dict(choices.choices).get(value, value))
+
+
 def _row(values: dict) -> HistoryRow:
     day = values["occurrence__date"]
     cancelled = values["status"] == ReservationStatus.CANCELLED
@@ -79,12 +84,12 @@ def _row(values: dict) -> HistoryRow:
         cancelled_on = cancelled_at.astimezone(PARIS).date() if cancelled_at else None
         state = f"Annulé le {format_day(cancelled_on, weekday=False)}" if cancelled_on else "Annulé"
     else:
-        state = str(ReservationStatus(values["status"]).label)
-    origin = str(ReservationSource(values["source"]).label)
+        state = _label(ReservationStatus, values["status"])
+    origin = _label(ReservationSource, values["source"])
     if values["override_reason"]:
         origin += f" – motif : {values['override_reason']}"
     attendance = values["attendance__status"]
-    presence = str(AttendanceStatus(attendance).label) if attendance else "—"
+    presence = _label(AttendanceStatus, attendance) if attendance else "—"
     return HistoryRow(date=day, date_label=format_day(day), activity=values["occurrence__activity__name"],
                       school_year=values["occurrence__activity__school_year__label"], state=state,
                       cancelled=cancelled, origin=origin, presence=presence)
