@@ -41,27 +41,38 @@ def page_cache():
     return caches[PAGE_CACHE_ALIAS]
 
 
-# Fragments also kept in this process's memory (issue 14: a signed-in page read seven or eight
-# fragments, one Redis round trip each). Safe because a fragment's key holds the generation
-# and the counters it depends on, read from the shared cache on every request: a change on
-# any app server moves them, and the next request asks for a key no process has seen. The
-# copy lives PAGE_CACHE_LOCAL_TIMEOUT seconds (60 by default; 0 turns it off), so that what
-# no signal sees (bulk writes) ages out at most that long after the shared copy. Django's
-# LocMemCache pickles, so each request gets its own objects. Not used over a local-memory
-# page cache (`make run`, the tests' default), which already is this process's memory.
+# The fragments shared by every visitor (menu, settings, the Site, page bodies, the admin's
+# chrome and each agent's sidebar: a few dozen agents) are also kept in this process's memory (issue 14: a signed-in page read seven or
+# eight fragments, one Redis round trip each). Safe because a fragment's key holds the
+# generation and the counters it depends on, read from the shared cache on every request:
+# a change on any app server moves them, and the next request asks for a key no process has
+# seen. The copy lives PAGE_CACHE_LOCAL_TIMEOUT seconds (60 by default, never longer than
+# PAGE_CACHE_TIMEOUT; 0 turns it off), so that what no signal sees (bulk writes) ages out at
+# most that long after the shared copy. At most LOCAL_MAX_ENTRIES values a process. Values
+# for one citizen (dashboard, inbox...) stay in Redis only: another request of the same
+# citizen rarely reaches the same process within the minute, and thousands of citizens
+# would fill the memory. Django's LocMemCache pickles, so each request gets its own objects.
+# Not used over a local-memory page cache (`make run`, the tests' default), which already
+# is this process's memory.
 _LOCAL_ALIAS = "pages-local"
+LOCAL_MAX_ENTRIES = 500
 
 
 def _local_cache() -> LocMemCache | None:
-    timeout = getattr(settings, "PAGE_CACHE_LOCAL_TIMEOUT", 60)
-    if not timeout or isinstance(page_cache(), LocMemCache):
+    timeout = min(getattr(settings, "PAGE_CACHE_LOCAL_TIMEOUT", 60), getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+    if timeout <= 0 or isinstance(page_cache(), LocMemCache):
         return None
     return _local_cache_for(timeout)
 
 
 @functools.cache
 def _local_cache_for(timeout: int) -> LocMemCache:
-    return LocMemCache(_LOCAL_ALIAS, {"TIMEOUT": timeout, "OPTIONS": {"MAX_ENTRIES": 2000}})
+    return LocMemCache(_LOCAL_ALIAS, {"TIMEOUT": timeout, "OPTIONS": {"MAX_ENTRIES": LOCAL_MAX_ENTRIES}})
+
+
+def clear_local_copies() -> None:
+    """Forget this process's copies (tests: a fixed generation could meet an earlier test's)."""
+    LocMemCache(_LOCAL_ALIAS, {}).clear()
 
 
 def _new_generation() -> int:
@@ -160,11 +171,11 @@ def _fragment_key(name: str, parts) -> str:
     return f"fragment:{name}:{current_generation()}:{suffix}"
 
 
-def _read(key: str):
+def _read(key: str, *, shared: bool = True):
     state = _request_state.get()
     if state is not None and key in state["values"]:
         return state["values"][key]
-    local = _local_cache()
+    local = _local_cache() if shared else None
     value = local.get(key) if local is not None else None
     if value is None:
         value = page_cache().get(key)
@@ -175,9 +186,9 @@ def _read(key: str):
     return value
 
 
-def _write(key: str, value) -> None:
+def _write(key: str, value, *, shared: bool = True) -> None:
     page_cache().set(key, value, getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
-    local = _local_cache()
+    local = _local_cache() if shared else None
     if local is not None:
         local.set(key, value)
     state = _request_state.get()
@@ -185,18 +196,19 @@ def _write(key: str, value) -> None:
         state["values"][key] = value
 
 
-def cached_fragment(name: str, build, *parts, storable=None):
+def cached_fragment(name: str, build, *parts, storable=None, shared: bool = True):
     """The value of `build()` cached under the current generation (and `parts`, e.g. the
     site), so that the page chrome (menu, settings) costs no query on most renders. On even
     when PAGE_CACHE_ENABLED is off (that switch is for whole pages). `storable(value)` may
-    refuse to store a value (it is still returned); None is never stored."""
+    refuse to store a value (it is still returned); None is never stored. `shared=False`
+    for a value of one citizen: kept in Redis only, not in each process's memory."""
     key = _fragment_key(name, parts)
-    value = _read(key)
+    value = _read(key, shared=shared)
     if value is None:
         value = build()
         if value is None or (storable is not None and not storable(value)):
             return value
-        _write(key, value)
+        _write(key, value, shared=shared)
     return value
 
 

@@ -41,8 +41,9 @@ class IdleSessionMiddleware(SessionMiddleware):
         renewed = session.get(RENEWED_SESSION_KEY)  # read already on most pages (user, messages)
         if not session.session_key:  # the cookie named a session that has expired
             return
-        now = int(time.time())
-        if session.modified or not isinstance(renewed, int) or not 0 <= now - renewed < settings.SESSION_RENEW_INTERVAL:
+        now, interval = int(time.time()), settings.SESSION_RENEW_INTERVAL
+        # A stamp up to a minute ahead is another app server's clock: not renewed again.
+        if session.modified or not isinstance(renewed, int) or not -interval < now - renewed < interval:
             session[RENEWED_SESSION_KEY] = now
 
 

@@ -88,4 +88,4 @@ def cached_for_citizen(user, name: str, build, *parts):
     """`build()` kept in the shared cache (a fragment of home.page_cache) for this user, in
     this account status, until the user's counter or the counter for everyone moves;
     `parts` add what else the value depends on (the day, a child)."""
-    return cached_fragment(name, build, user.pk, user.status, *parts, *versions_for(user.pk))
+    return cached_fragment(name, build, user.pk, user.status, *parts, *versions_for(user.pk), shared=False)

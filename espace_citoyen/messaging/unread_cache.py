@@ -78,4 +78,4 @@ def cached_for_user(user, name: str, build):
     """`build()`, kept for this user until one of the things it depends on changes (a
     fragment of home.page_cache: keyed on the generation, read at most once a request)."""
     return cached_fragment(f"messaging-{name}", build, user.pk, user.status, user.is_active, user.is_staff,
-                           user.is_superuser, *_versions(user.pk))
+                           user.is_superuser, *_versions(user.pk), shared=False)

@@ -10,7 +10,14 @@ from django.core.cache import caches
 from site_cms.redis_cache import RedisCache
 from django.test import Client
 
-from home.page_cache import GENERATION_KEY, bump_counter, cached_fragment, read_counters, request_scope
+from home.page_cache import (
+    GENERATION_KEY,
+    bump_counter,
+    cached_fragment,
+    clear_local_copies,
+    read_counters,
+    request_scope,
+)
 
 from .test_redis_cache import REDIS_HOST, REDIS_PORT, redis_available  # noqa: F401 - autouse fixture
 
@@ -23,6 +30,7 @@ PAGES = {"BACKEND": "site_cms.redis_cache.RedisCache", "LOCATION": REDIS_URL,
 def redis_pages(settings):
     settings.CACHES = {**settings.CACHES, "pages": PAGES}
     caches["pages"].clear()  # DB 5 is ours alone
+    clear_local_copies()
     yield
     caches["pages"].clear()
 
@@ -133,3 +141,23 @@ def test_a_users_counters_are_read_in_one_round_trip(db, redis_pages, monkeypatc
         assert len(calls) == 1 and len(calls[0][1]) == 4
         bump_counter("citizen-data:user:42")  # the family booked a day
         assert versions_for(42) == (household[0], household[1] + 1)
+
+
+def test_the_memory_copy_never_outlives_the_shared_timeout(db, redis_pages, settings):
+    settings.PAGE_CACHE_TIMEOUT = 0  # nothing kept: every read builds
+    assert _read_fragment(lambda: "menu") == "menu"
+    assert _read_fragment(lambda: "menu, rebuilt") == "menu, rebuilt"
+
+
+def test_a_citizens_values_stay_in_redis_only(db, redis_pages, monkeypatch):
+    from types import SimpleNamespace
+
+    from espace_citoyen.core.household_versions import cached_for_citizen
+
+    citizen = SimpleNamespace(pk=42, status="active")
+    with request_scope():
+        assert cached_for_citizen(citizen, "dashboard", lambda: "3 réservations") == "3 réservations"
+    calls = _counting_gets(monkeypatch)
+    with request_scope():
+        assert cached_for_citizen(citizen, "dashboard", lambda: "not rebuilt") == "3 réservations"
+    assert [name for name, _key in calls] == ["get_many", "get_many", "get"]  # generation, counters, the value

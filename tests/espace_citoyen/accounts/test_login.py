@@ -360,9 +360,13 @@ def test_an_expired_session_cookie_creates_no_session(client, citizen):
     assert Session.objects.count() == count
 
 
-def test_an_anonymous_visit_creates_no_session(client, home):
-    assert client.get("/").status_code == 200
-    assert "sessionid" not in client.cookies
+@pytest.mark.parametrize("path", ["/", "/sitemap.xml"])  # the site map reads neither the session nor the user
+def test_a_cookie_naming_no_session_creates_none(client, home, path):
+    client.cookies["sessionid"] = "x" * 32  # expired long ago, or made up
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.cookies["sessionid"].value == ""  # deleted, not renewed
+    assert Session.objects.count() == 0
 
 
 def _set_login_time(client, hours_ago):
