@@ -29,8 +29,8 @@ class AccountBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The session's user, read with whether they have a confirmed second factor
-        (`has_confirmed_device`, asked by AdminTwoFactorMiddleware on every request) in the
-        same query."""
+        (`has_confirmed_device`, asked by AdminTwoFactorMiddleware on every request) and
+        Wagtail's user profile in the same query."""
         queryset, flags = _users_with_device_flags()
         try:
             user = queryset.get(pk=user_id)
@@ -45,7 +45,10 @@ def _users_with_device_flags():
     """The annotated query, built once per process (building it cost more than running
     it: 1.4 ms a request against 0.7 ms, 2 December 2026); each `.get()` works on a copy."""
     checks = confirmed_device_checks(OuterRef("pk"))
-    return get_user_model()._default_manager.annotate(**checks), tuple(checks)
+    # With Wagtail's user profile (language, time zone, theme), which every admin page reads
+    # (wagtail.admin.localization): one query fewer there, None for citizens.
+    queryset = get_user_model()._default_manager.select_related("wagtail_userprofile").annotate(**checks)
+    return queryset, tuple(checks)
 
 
 def confirmed_device_checks(user_ref) -> dict:

@@ -106,3 +106,21 @@ def test_each_agent_gets_their_own_token_and_shortcut_choice(agent, otp_login):
         assert value["KEYBOARD_SHORTCUTS_ENABLED"] is enabled
         secret = _unmask_cipher_token(value["CSRF_TOKEN"])
         assert secret == client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_the_agents_wagtail_profile_comes_with_the_agent_and_is_followed(agent):
+    """Wagtail reads the agent's profile (language, time zone) on every admin page: it is
+    read in the same query as the agent (accounts.backends), and still followed."""
+    profile = UserProfile.get_for_user(agent.user)
+    profile.preferred_language = "en"
+    profile.save()
+    with CaptureQueriesContext(connection) as queries:
+        response = agent.get("/admin/", HTTP_USER_AGENT=WINDOWS)
+    assert response.status_code == 200
+    assert re.search(r'<html[^>]* lang="en"', response.content.decode())
+    profile_queries = [query["sql"] for query in queries.captured_queries if "wagtailusers_userprofile" in query["sql"]]
+    assert len(profile_queries) == 1 and '"accounts_user"' in profile_queries[0]  # joined to the agent's row
+
+    profile.preferred_language = "fr"
+    profile.save()
+    assert re.search(r'<html[^>]* lang="fr"', agent.get("/admin/", HTTP_USER_AGENT=WINDOWS).content.decode())
