@@ -118,9 +118,9 @@ def test_the_cached_value_holds_no_account(client, family, monkeypatch):
     written = []
     original = page_cache._write
 
-    def spy(key, value):
+    def spy(key, value, **kwargs):
         written.append((key, value))
-        original(key, value)
+        original(key, value, **kwargs)
 
     monkeypatch.setattr(page_cache, "_write", spy)
     status, text = agenda(client, parent, chloe)
