@@ -42,18 +42,19 @@ def page_cache():
 
 
 # The fragments shared by every visitor (menu, settings, the Site, page bodies, the admin's
-# chrome and each agent's sidebar: a few dozen agents) are also kept in this process's memory (issue 14: a signed-in page read seven or
-# eight fragments, one Redis round trip each). Safe because a fragment's key holds the
-# generation and the counters it depends on, read from the shared cache on every request:
-# a change on any app server moves them, and the next request asks for a key no process has
-# seen. The copy lives PAGE_CACHE_LOCAL_TIMEOUT seconds (60 by default, never longer than
-# PAGE_CACHE_TIMEOUT; 0 turns it off), so that what no signal sees (bulk writes) ages out at
-# most that long after the shared copy. At most LOCAL_MAX_ENTRIES values a process. Values
-# for one citizen (dashboard, inbox...) stay in Redis only: another request of the same
-# citizen rarely reaches the same process within the minute, and thousands of citizens
-# would fill the memory. Django's LocMemCache pickles, so each request gets its own objects.
-# Not used over a local-memory page cache (`make run`, the tests' default), which already
-# is this process's memory.
+# chrome and each agent's sidebar: a few dozen agents) are also kept in this process's
+# memory (issue 14: a signed-in page read seven or eight fragments, one Redis round trip
+# each). Safe because a fragment's key holds the generation and the counters it depends
+# on, read from the shared cache on every request: a change on any app server moves them,
+# and the next request asks for a key no process has seen. The copy lives
+# PAGE_CACHE_LOCAL_TIMEOUT seconds (60 by default, never longer than PAGE_CACHE_TIMEOUT;
+# 0 turns it off), so that what no signal sees (bulk writes) ages out at most that long
+# after the shared copy. At most LOCAL_MAX_ENTRIES values a process. Values for one
+# citizen (dashboard, inbox...) stay in Redis only: another request of the same citizen
+# rarely reaches the same process within the minute, and thousands of citizens would fill
+# the memory. Django's LocMemCache pickles, so each request gets its own objects. Not used
+# over a local-memory page cache (`make run`, the tests' default), which already is this
+# process's memory.
 _LOCAL_ALIAS = "pages-local"
 LOCAL_MAX_ENTRIES = 500
 

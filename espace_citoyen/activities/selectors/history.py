@@ -71,9 +71,12 @@ class HistoryRow:
         return [self.date_label, self.activity, self.state, self.origin, self.presence]
 
 
+_LABELS = {choices: dict(choices.choices) for choices in (ReservationStatus, ReservationSource, AttendanceStatus)}
+
+
 def _label(choices, value: str) -> str:
     """As get_FOO_display(): the label of a value, or the value itself if it has none."""
-    return str(dict(choices.choices).get(value, value))
+    return str(_LABELS[choices].get(value, value))
 
 
 def _row(values: dict) -> HistoryRow:

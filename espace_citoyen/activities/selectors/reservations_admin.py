@@ -64,22 +64,22 @@ class AgentDay:
         return self.state in (CellState.AVAILABLE, CellState.LOCKED)
 
 
-def _children_queryset() -> QuerySet[Child]:
+def _children_queryset(*, names_only: bool = False) -> QuerySet[Child]:
+    """Children with their household and its adults (with `names_only`, only the columns
+    the search list shows, not whole accounts and households)."""
     adults = Membership.objects.select_related("user").order_by("joined_at", "id")
-    return Child.objects.select_related("household").prefetch_related(
-        Prefetch("household__memberships", queryset=adults))
+    children = Child.objects.select_related("household")
+    if names_only:
+        adults = adults.only("household_id", "user__first_name", "user__last_name")
+        children = children.only("id", "first_name", "last_name", "school", "school_class", "household__id")
+    return children.prefetch_related(Prefetch("household__memberships", queryset=adults))
 
 
 def children_search(*, query: str = "") -> QuerySet[Child]:
     """Children whose first or last name contains every word of ``query`` (case-insensitive),
-    ordered by name, with their household's adults' names prefetched: only the columns the
-    list shows, not whole accounts and households. An empty query lists all."""
-    adults = Membership.objects.select_related("user").only(
-        "household_id", "user__first_name", "user__last_name").order_by("joined_at", "id")
-    queryset = Child.objects.select_related("household").only(
-        "id", "first_name", "last_name", "school", "school_class", "household__id").prefetch_related(
-        Prefetch("household__memberships", queryset=adults))
-    return queryset.filter(words_match(query, "first_name", "last_name")).order_by("last_name", "first_name", "id")
+    ordered by name, with their household's adults' names prefetched. An empty query lists all."""
+    queryset = _children_queryset(names_only=True).filter(words_match(query, "first_name", "last_name"))
+    return queryset.order_by("last_name", "first_name", "id")
 
 
 def child_for_staff(*, child_id: int) -> Child:
