@@ -7,7 +7,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -41,19 +41,28 @@ def accounts_to_activate(*, query: str = "") -> QuerySet:
 
 def accounts_pending_validation(*, query: str = "", overdue_only: bool = False,
                                 now: datetime.datetime) -> QuerySet:
-    """The validation queue: nearest deadline first, with the columns its list shows. The
-    profiles' towns are read for the page's accounts only (prefetch): joined to the whole
-    queue, PostgreSQL hashed the 20,000 profiles of a 10,000-household town before sorting
-    (7 ms against 0.5)."""
+    """The validation queue, nearest deadline first, as dicts of the columns its list shows
+    (`with_towns()` adds the towns of one page). Dicts rather than accounts: 50 accounts and
+    their profiles built as model instances cost 1.3 ms more a page (3 December 2026)."""
     queryset = (
         User.objects.filter(status=AccountStatus.PENDING)
-        .only("first_name", "last_name", "email", "status", "validation_requested_at", "validation_due_at")
-        .prefetch_related(Prefetch("profile", queryset=Profile.objects.only("user_id", "city")))
         .order_by("validation_due_at", "pk")
+        .values("pk", "first_name", "last_name", "email", "validation_requested_at", "validation_due_at")
     )
     if overdue_only:
         queryset = queryset.filter(validation_due_at__lt=now)
     return _search(queryset, query, names=("last_name", "first_name", "profile__birth_name"))
+
+
+def with_towns(accounts) -> list[dict]:
+    """The accounts (dicts of `accounts_pending_validation`) with their profile's town as
+    `city` ("" without a profile), read for these accounts only: joined to the whole queue,
+    PostgreSQL hashed the 20,000 profiles of a 10,000-household town before sorting (7 ms
+    against 0.5)."""
+    accounts = list(accounts)
+    towns = dict(Profile.objects.filter(user_id__in=[account["pk"] for account in accounts])
+                 .values_list("user_id", "city"))
+    return [{**account, "city": towns.get(account["pk"], "")} for account in accounts]
 
 
 def account_for_review(*, actor: User, pk) -> User:

@@ -63,6 +63,8 @@ class ValidationQueueView(AccountListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        page.object_list = selectors.with_towns(page.object_list)
         context.update(overdue_only=self.overdue_only, now=self.now)
         return context
 

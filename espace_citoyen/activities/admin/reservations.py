@@ -57,6 +57,7 @@ class ReservationIndexView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "").strip()
         page = Paginator(selectors.children_search(query=query), PER_PAGE).get_page(self.request.GET.get("p"))
+        page.object_list = selectors.child_lines(page.object_list)
         return super().get_context_data(query=query, page_obj=page,
                                         extra_query=urlencode({"q": query}) if query else "", **kwargs)
 

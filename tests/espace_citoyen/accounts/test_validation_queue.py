@@ -126,6 +126,11 @@ def test_queue_is_ordered_by_deadline_and_flags_overdue_ones(client, otp_login, 
     assert "En retard" in row_late
     assert "tard@example.fr" in overdue_only and "bientot@example.fr" not in overdue_only
     assert late.validation_due_at < soon.validation_due_at
+    # Each row shows its account's own town (read for the page's accounts).
+    Profile.objects.filter(user=soon).update(city="Médan")
+    html = client.get(LIST_URL).content.decode()
+    assert "<td>Villennes-sur-Seine</td>" in html[html.index("tard@example.fr"):html.index("bientot@example.fr")]
+    assert "<td>Médan</td>" in html[html.index("bientot@example.fr"):]
 
 
 def test_queue_search(client, otp_login, agent, pending):

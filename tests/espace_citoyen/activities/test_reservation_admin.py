@@ -23,7 +23,7 @@ from espace_citoyen.activities.models import (
 )
 from espace_citoyen.activities.services.agent_bookings import agent_book
 from espace_citoyen.activities.services.booking import BookingError
-from espace_citoyen.family.models import Child
+from espace_citoyen.family.models import Child, Household, Membership
 
 from ._agents import other_staff, pole_scolaire_agent
 from .agenda_factories import (
@@ -187,6 +187,20 @@ def test_search_finds_a_child_by_name_words_anded(client, agent, family):
 
     # Agents often type without accents or capitals.
     assert child_url(chloe) in page_text(client.get(reverse("reservations_admin:index"), {"q": "chloe vasseur"}))
+
+
+def test_list_names_every_adult_of_the_household_in_joining_order(client, agent, family):
+    parent, chloe = family
+    second = User.objects.create_user("marc.vasseur-resa@example.fr", "x-Un-mot-de-passe-long-1",
+                                      first_name="Marc", last_name="Vasseur-Resa")
+    Membership.objects.create(household=chloe.household, user=second)
+    alone = Child.objects.create(household=Household.objects.create(), first_name="Léa", last_name="Vasseur-Seule")
+    text = page_text(client.get(reverse("reservations_admin:index"), {"q": "vasseur"}))
+    row = text[text.index(child_url(chloe)):]
+    row = row[:row.index("</tr>")]
+    assert "<td>Sophie Vasseur-Resa, Marc Vasseur-Resa</td>" in row
+    row = text[text.index(child_url(alone)):]
+    assert "<td>—</td>" in row[:row.index("</tr>")]
 
 
 def test_search_is_paginated_by_25(client, agent, family):
