@@ -16,6 +16,13 @@ def _labels(field, language) -> dict:
     return {make_hashable(value): str(label) for value, label in field.flatchoices}
 
 
+def choice_label(model, field_name: str, value):
+    """`get_FOO_display()` for a value read without its model (`.values()`): the label of
+    `value` among the choices of `model.field_name`, or the value itself."""
+    field = model._meta.get_field(field_name)
+    return _labels(field, translation.get_language()).get(make_hashable(value), value)
+
+
 class ChoiceLabelsMixin:
     """For a model: its `get_FOO_display()` from a dict kept per field and language. Same
     result as Django's (the label as a string, or the value itself when it is not a choice)."""

@@ -46,12 +46,14 @@ class DemarcheQueueView(_ServiceAgentRequiredMixin, WagtailAdminTemplateMixin, T
         now = timezone.now()
         form = DemarcheAdminFilterForm(self.request.GET or None, services=self.services)
         filters = form.filters() if self.request.GET else {}
-        queryset = selectors.demarches_for_staff(user=self.request.user, now=now, **filters)
+        queryset = selectors.demarche_queue(user=self.request.user, now=now, **filters)
+        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("p"))
+        page.object_list = selectors.queue_lines(page.object_list, now=now)
         other_params = self.request.GET.copy()
         other_params.pop("p", None)
         context.update(
             form=form,
-            page_obj=Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("p")),
+            page_obj=page,
             extra_query=other_params.urlencode(),
             filtered=any(filters.values()) if filters else False,
             now=now,

@@ -90,6 +90,31 @@ def test_superuser_sees_every_service(client, otp_login, superuser, scolaire_dem
     assert scolaire_demarche.number in content and population_demarche.number in content
 
 
+def test_queue_line_shows_labels_and_requester(client, otp_login, agent_scolaire, citizen, other_citizen,
+                                               open_demarche):
+    """Each line: type, service and state by their French labels, the citizen's name and
+    address (the address alone when the account has no name); a closed démarche past its
+    deadline is not "En retard"."""
+    Demarche.objects.all().delete()
+    past = timezone.now() - datetime.timedelta(days=2)
+    open_demarche(citizen, title="Ajout de Tom", due_at=past)
+    closed = open_demarche(other_citizen, title="Réglée", due_at=past)
+    demarche_set_status(demarche=closed, status=DemarcheStatus.ACCEPTED, actor=agent_scolaire, comment="")
+    other_citizen.first_name = other_citizen.last_name = ""
+    other_citizen.save()
+    otp_login(client, agent_scolaire)
+    content = text(client.get(LIST_URL))
+    first = content[content.index("Ajout de Tom"):content.index("</tr>", content.index("Ajout de Tom"))]
+    assert "<td>Modification de la famille</td>" in first
+    assert "<td>Pôle scolaire</td>" in first
+    assert "<td>Envoyée</td>" in first
+    assert "<td>Léa Durand<br>lea.durand@example.fr</td>" in first
+    assert "En retard" in first
+    second = content[content.index("Réglée"):content.index("</tr>", content.index("Réglée"))]
+    assert "<td>marc.petit@example.fr<br>marc.petit@example.fr</td>" in second
+    assert "<td>Acceptée</td>" in second and "En retard" not in second
+
+
 def test_queue_filters_search_order_and_overdue(client, otp_login, agent_scolaire, citizen, other_citizen,
                                                 open_demarche):
     Demarche.objects.all().delete()  # only this test's démarches (the demo's are seeded too)
