@@ -23,7 +23,7 @@ import functools
 
 from django.utils import translation
 
-from .page_cache import bump_counter, cached_fragment, read_counters
+from .page_cache import bump_counter, cached_fragment, read_counters, register_companion_counter
 
 SIDEBAR_VERSION_KEY = "admin-sidebar-version"
 
@@ -75,6 +75,7 @@ def install() -> None:
 
     wagtailadmin_tags.register.simple_tag(cached_sidebar_props(wagtailadmin_tags.sidebar_props),
                                           takes_context=True, name="sidebar_props")
+    register_companion_counter(SIDEBAR_VERSION_KEY)  # read with the generation: one round trip
 
     uid = "admin-sidebar"
     for model in (Group, GroupPagePermission, GroupCollectionPermission, UserProfile):

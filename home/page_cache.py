@@ -82,11 +82,21 @@ def _new_generation() -> int:
     return time.time_ns()
 
 
+# Counters that many requests read soon after the generation (the admin's sidebar version):
+# fetched in the generation's round trip. Each module registers its own.
+_COMPANION_COUNTERS: list[str] = []
+
+
+def register_companion_counter(key: str) -> None:
+    if key not in _COMPANION_COUNTERS:
+        _COMPANION_COUNTERS.append(key)
+
+
 def current_generation() -> int:
     state = _request_state.get()
     if state is not None and state["generation"] is not None:
         return state["generation"]
-    generation = read_counters([GENERATION_KEY])[GENERATION_KEY]
+    generation = read_counters([GENERATION_KEY], also=_COMPANION_COUNTERS)[GENERATION_KEY]
     if state is not None:
         state["generation"] = generation
     return generation
