@@ -60,6 +60,24 @@ def test_index_lists_days(client, agent, canteen_day):
     assert "Saisissez une date valide." in bad.content.decode()
 
 
+def test_index_filters_by_activity_read_in_one_plain_query(client, agent, canteen_day):
+    """The activity filter lists every activity with its school year and keeps the one
+    chosen; its choices come from one query, never a server-side cursor (PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    activity = canteen_day.activity
+    url = reverse("activities_attendance:index")
+    day = canteen_day.date.isoformat()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, {"date": day, "activity": activity.pk}).content.decode()
+    assert f'<option value="{activity.pk}" selected>{activity.name} ({activity.school_year})</option>' in page
+    assert reverse("activities_attendance:sheet", args=[canteen_day.pk]) in page
+    assert not [query for query in queries.captured_queries if "DECLARE" in query["sql"]]
+    other = client.get(url, {"date": day, "activity": activity.pk + 100000}).content.decode()
+    assert "Sélectionnez un choix valide" in other  # an unknown activity: Django's French message
+
+
 def test_csv_export(client, agent, canteen_day):
     response = client.get(reverse("activities_attendance:csv", args=[canteen_day.pk]))
     assert response.status_code == 200
