@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from espace_citoyen.core.widgets import KeptSelect
+
 from .models import COMMENT_REQUIRED_STATUSES, DemarcheKind, DemarcheService, DemarcheStatus
 from .services import MAX_REPLY_LENGTH
 
@@ -10,9 +12,11 @@ class DemarcheFilterForm(forms.Form):
 
     etat = forms.ChoiceField(
         label=_("État"), required=False, choices=[("", _("Tous les états")), *DemarcheStatus.choices],
+        widget=KeptSelect,
     )
     type = forms.ChoiceField(
         label=_("Type de démarche"), required=False, choices=[("", _("Tous les types")), *DemarcheKind.choices],
+        widget=KeptSelect,
     )
 
     def filters(self) -> dict:
@@ -37,9 +41,11 @@ class DemarcheReplyForm(forms.Form):
 
 class DemarcheAdminFilterForm(forms.Form):
     q = forms.CharField(label=_("Rechercher (numéro, nom, adresse e-mail)"), required=False)
-    etat = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *DemarcheStatus.choices])
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous")), *DemarcheKind.choices])
-    service = forms.ChoiceField(label=_("Service"), required=False, choices=[("", _("Tous"))])
+    etat = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *DemarcheStatus.choices],
+                             widget=KeptSelect)
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous")), *DemarcheKind.choices],
+                             widget=KeptSelect)
+    service = forms.ChoiceField(label=_("Service"), required=False, choices=[("", _("Tous"))], widget=KeptSelect)
     en_retard = forms.BooleanField(label=_("Seulement les démarches en retard"), required=False)
 
     def __init__(self, *args, services: list[str], **kwargs):

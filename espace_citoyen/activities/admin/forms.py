@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from espace_citoyen.core.widgets import KeptSelect
 from espace_citoyen.documents.models import DocumentType
 
 from ..models import WEEKDAY_LABELS, Activity, AttendanceStatus, Occurrence
@@ -111,6 +112,6 @@ class _ActivityChoiceField(forms.ModelChoiceField):
 
 class AttendanceFilterForm(forms.Form):
     activity = _ActivityChoiceField(label="Activité", queryset=Activity.objects.select_related("school_year"),
-                                    required=False, empty_label="Toutes les activités")
+                                    required=False, empty_label="Toutes les activités", widget=KeptSelect)
     date = forms.DateField(label="Jour", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                            error_messages={"invalid": "Saisissez une date valide."})
