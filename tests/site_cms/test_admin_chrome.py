@@ -124,3 +124,53 @@ def test_the_agents_wagtail_profile_comes_with_the_agent_and_is_followed(agent):
     profile.preferred_language = "fr"
     profile.save()
     assert re.search(r'<html[^>]* lang="fr"', agent.get("/admin/", HTTP_USER_AGENT=WINDOWS).content.decode())
+
+
+# --- icons and breadcrumbs, kept once rendered ------------------------------------------------
+
+def _render(source, **context):
+    from django.template import Context, Template
+
+    return Template("{% load wagtailadmin_tags %}" + source).render(Context(context))
+
+
+def test_an_icon_is_wagtails_and_its_title_is_escaped():
+    admin_chrome._kept_html.clear()
+    html = _render('{% icon name="user" classname="w-w-4" title=title %}', title="<b>Agent</b>")
+    assert re.sub(r"\s+", " ", html) == (
+        '<svg class="icon icon-user w-w-4" aria-hidden="true"><use href="#icon-user"></use></svg>'
+        '<span class="w-sr-only"> &lt;b&gt;Agent&lt;/b&gt; </span>')
+    # From memory now, and another title or name is its own icon.
+    assert _render('{% icon name="user" classname="w-w-4" title=title %}', title="<b>Agent</b>") == html
+    assert "Parent" in _render('{% icon name="user" classname="w-w-4" title=title %}', title="Parent")
+    assert "icon-tasks" in _render('{% icon name="tasks" %}')
+    from django.utils.safestring import mark_safe
+    assert "<b>Agent</b>" in _render('{% icon name="user" classname="w-w-4" title=title %}',
+                                     title=mark_safe("<b>Agent</b>"))
+    with pytest.raises(ValueError):  # Wagtail's own check still runs
+        _render("{% icon %}")
+
+
+def test_breadcrumbs_are_wagtails_and_follow_their_items_and_the_language():
+    from django.utils import translation
+
+    admin_chrome._kept_html.clear()
+    items = [{"url": "/admin/espace-citoyen/demarches/", "label": "Démarches à traiter"},
+             {"url": "", "label": "<DEM-2026-0001>"}]
+    with translation.override("fr"):
+        first = _render("{% breadcrumbs items icon_name='tasks' %}", items=items)
+        assert 'href="/admin/espace-citoyen/demarches/"' in first and "&lt;DEM-2026-0001&gt;" in first
+        assert "Fil d’Ariane" in first or "Fil d'Ariane" in first
+        assert _render("{% breadcrumbs items icon_name='tasks' %}", items=items) == first
+        other = _render("{% breadcrumbs items icon_name='tasks' %}", items=[*items[:1], {"url": "", "label": "DEM-2"}])
+        assert "DEM-2" in other and "DEM-2026-0001" not in other
+    with translation.override("en"):
+        assert "Breadcrumb" in _render("{% breadcrumbs items icon_name='tasks' %}", items=items)
+
+
+def test_kept_icons_and_breadcrumbs_are_bounded():
+    admin_chrome._kept_html.clear()
+    for number in range(600):
+        _render("{% icon name='user' title=title %}", title=f"n°{number}")
+    assert 0 < len(admin_chrome._kept_html) <= 512
+
