@@ -24,6 +24,10 @@ arguments alone (no request, no user). Their HTML is kept in this process per ar
 and language: 0.5 ms of a back-office list (3 December 2026). A label is keyed by its text
 and by whether it is already safe HTML (escaped otherwise, as Wagtail's template does);
 at most 512 HTML strings are kept, all forgotten when full.
+
+The URLs of the admin's scripts and styles ({% versioned_static %}, a dozen a page): the
+static files' URL (from the manifest of the deployed release, under the absolute
+STATIC_URL) with Wagtail's version, kept per path; a new release is a new process.
 """
 
 from django.middleware.csrf import get_token
@@ -118,6 +122,20 @@ def kept_breadcrumbs(values_for):
     return breadcrumbs
 
 
+def kept_versioned_static(url_for):
+    """A replacement for Wagtail's {% versioned_static %}: `url_for` is Wagtail's own."""
+    def versioned_static(path):
+        key = ("static", path)
+        url = _kept_html.get(key)
+        if url is None:
+            if len(_kept_html) >= _MAX_KEPT:
+                _kept_html.clear()
+            url = _kept_html[key] = url_for(path)
+        return url
+
+    return versioned_static
+
+
 def install() -> None:
     """Called by HomeConfig.ready()."""
     from wagtail.admin.templatetags import wagtailadmin_tags
@@ -127,4 +145,6 @@ def install() -> None:
     wagtailadmin_tags.register.simple_tag(cached_wagtail_config(wagtailadmin_tags.wagtail_config),
                                           takes_context=True, name="wagtail_config")
     wagtailadmin_tags.register.simple_tag(kept_icon(wagtailadmin_tags.icon), name="icon")
+    wagtailadmin_tags.register.simple_tag(kept_versioned_static(wagtailadmin_tags.versioned_static),
+                                          name="versioned_static")
     wagtailadmin_tags.register.simple_tag(kept_breadcrumbs(wagtailadmin_tags.breadcrumbs), name="breadcrumbs")

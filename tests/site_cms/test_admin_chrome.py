@@ -174,3 +174,14 @@ def test_kept_icons_and_breadcrumbs_are_bounded():
         _render("{% icon name='user' title=title %}", title=f"n°{number}")
     assert 0 < len(admin_chrome._kept_html) <= 512
 
+
+
+def test_the_admins_static_urls_are_wagtails():
+    from wagtail.admin.staticfiles import versioned_static
+
+    admin_chrome._kept_html.clear()
+    for path in ("wagtailadmin/js/core.js", "wagtailadmin/css/core.css"):
+        expected = versioned_static(path)
+        assert "?v=" in expected and path.rsplit(".", 1)[0].split("/")[-1] in expected
+        assert _render("{% versioned_static path %}", path=path) == expected
+        assert _render("{% versioned_static path %}", path=path) == expected  # kept
