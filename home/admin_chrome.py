@@ -23,16 +23,19 @@ every line of Wagtail's listings): Wagtail renders a template for each, from the
 arguments alone (no request, no user). Their HTML is kept in this process per arguments
 and language: 0.5 ms of a back-office list (3 December 2026). A label is keyed by its text
 and by whether it is already safe HTML (escaped otherwise, as Wagtail's template does);
-at most 512 HTML strings are kept, all forgotten when full.
+any other kind of value (a date, a number, an object) is rendered by Wagtail each time. At
+most 512 HTML strings are kept, all forgotten when full.
 
 The URLs of the admin's scripts and styles ({% versioned_static %}, a dozen a page): the
 static files' URL (from the manifest of the deployed release, under the absolute
-STATIC_URL) with Wagtail's version, kept per path; a new release is a new process.
+STATIC_URL; Wagtail adds its version only where file names are not fingerprinted), kept per
+path; a new release is a new process.
 """
 
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
 
 from .page_cache import cached_fragment
@@ -85,7 +88,11 @@ _MAX_KEPT = 512
 _kept_html: dict = {}
 
 
-def _kept(key, template: str, values: dict):
+def _kept(key_for, template: str, values: dict):
+    try:
+        key = key_for()
+    except (_NotKept, AttributeError):  # AttributeError: an item that is not a dict
+        return mark_safe(get_template(template).render(values))  # noqa: S308 - as Wagtail renders it
     html = _kept_html.get(key)
     if html is None:
         if len(_kept_html) >= _MAX_KEPT:
@@ -94,18 +101,27 @@ def _kept(key, template: str, values: dict):
     return mark_safe(html)  # noqa: S308 - Wagtail's template, rendered with autoescape
 
 
+class _NotKept(Exception):
+    """A value whose HTML may depend on more than its text (a date, a number, an object)."""
+
+
 def _text(value):
-    """What a template makes of a value: its text, and whether it is escaped."""
-    return None if value is None else (str(value), isinstance(value, SafeData))
+    """What a template makes of a string: its text, and whether it is escaped. Anything
+    but None, a string or a lazy string is rendered by Wagtail each time (dates and numbers
+    follow the agent's time zone and format; an object's text may be safe HTML)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (str, Promise)):
+        return str(value), isinstance(value, SafeData)
+    raise _NotKept
 
 
 def kept_icon(values_for):
     """A replacement for Wagtail's {% icon %}: `values_for` is Wagtail's own function."""
     def icon(name=None, classname=None, title=None, wrapped=False):
         values = values_for(name=name, classname=classname, title=title, wrapped=wrapped)
-        key = ("icon", translation.get_language(), _text(values["name"]), _text(values["classname"]),
-               _text(values["title"]), bool(values["wrapped"]))
-        return _kept(key, ICON_TEMPLATE, values)
+        return _kept(lambda: ("icon", translation.get_language(), _text(values["name"]), _text(values["classname"]),
+                              _text(values["title"]), bool(values["wrapped"])), ICON_TEMPLATE, values)
 
     return icon
 
@@ -114,10 +130,11 @@ def kept_breadcrumbs(values_for):
     """A replacement for Wagtail's {% breadcrumbs %}: `values_for` is Wagtail's own function."""
     def breadcrumbs(items, is_expanded=False, classname=None, icon_name=None):
         values = values_for(items, is_expanded=is_expanded, classname=classname, icon_name=icon_name)
-        key = ("breadcrumbs", translation.get_language(),
-               tuple(tuple(sorted((name, _text(value)) for name, value in item.items())) for item in values["items"]),
-               bool(values["is_expanded"]), _text(values["classname"]), _text(values["icon_name"]))
-        return _kept(key, BREADCRUMBS_TEMPLATE, values)
+        return _kept(lambda: (
+            "breadcrumbs", translation.get_language(),
+            tuple(tuple(sorted((name, _text(value)) for name, value in item.items())) for item in values["items"]),
+            bool(values["is_expanded"]), _text(values["classname"]), _text(values["icon_name"]),
+        ), BREADCRUMBS_TEMPLATE, values)
 
     return breadcrumbs
 

@@ -1,7 +1,9 @@
 """Form widgets shared by the apps."""
 
+import hashlib
+
 from django import forms
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
 
 __all__ = ["KeptSelect"]
@@ -15,16 +17,21 @@ class KeptSelect(forms.Select):
 
     For the filters above the back-office lists, shown on every visit. Django renders each
     option through two templates: the démarches queue's three filters (25 options) cost
-    1.2 ms a page, a tenth of the list (3 December 2026). The key holds the choices as
-    they are now (a queryset is read as before) and the value as the page received it;
-    at most 256 HTML strings are kept, all forgotten when full."""
+    1.2 ms a page, a tenth of the list (3 December 2026). The key holds the choices as they
+    are now (a queryset is read as before), each label with whether it is already safe HTML
+    (then it is not escaped), and the value only when it is one of the choices: anything
+    else typed in the address selects nothing and shares one entry. At most 256 HTML
+    strings are kept, all forgotten when full."""
 
     _kept: dict = {}
 
     def render(self, name, value, attrs=None, renderer=None):
+        choices = tuple((str(option), str(label), isinstance(label, SafeData)) for option, label in self.choices)
+        known = {option for option, _label, _safe in choices}
+        selected = tuple(item for item in self.format_value(value) if item in known)
         key = (
-            name, repr(self.format_value(value)), repr(sorted(self.build_attrs(self.attrs, attrs).items())),
-            tuple((str(option), str(label)) for option, label in self.choices), get_language(),
+            name, selected, repr(sorted(self.build_attrs(self.attrs, attrs).items())),
+            hashlib.sha256(repr(choices).encode()).hexdigest(), get_language(),
             type(renderer).__name__, self.template_name, self.option_template_name, self.allow_multiple_selected,
         )
         html = self._kept.get(key)

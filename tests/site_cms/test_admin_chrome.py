@@ -185,3 +185,18 @@ def test_the_admins_static_urls_are_wagtails():
         assert "?v=" in expected and path.rsplit(".", 1)[0].split("/")[-1] in expected
         assert _render("{% versioned_static path %}", path=path) == expected
         assert _render("{% versioned_static path %}", path=path) == expected  # kept
+
+
+def test_only_strings_are_kept_other_values_rendered_each_time():
+    """A safe label and a plain one of the same text keep their own escaping; a value that
+    is not a string (here a number) is rendered by Wagtail and not kept."""
+    from django.utils.safestring import mark_safe
+
+    admin_chrome._kept_html.clear()
+    plain = _render("{% breadcrumbs items %}", items=[{"url": "", "label": "<i>Bernard</i>"}])
+    safe = _render("{% breadcrumbs items %}", items=[{"url": "", "label": mark_safe("<i>Bernard</i>")}])
+    assert "&lt;i&gt;Bernard&lt;/i&gt;" in plain and "<i>Bernard</i>" not in plain
+    assert "<i>Bernard</i>" in safe
+    kept = len(admin_chrome._kept_html)
+    assert "1234" in _render("{% icon name='user' title=title %}", title=1234)
+    assert len(admin_chrome._kept_html) == kept

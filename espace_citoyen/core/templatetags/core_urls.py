@@ -4,7 +4,10 @@
 Django's `reverse()` walks the URL resolver for each call: about 40 µs for a namespaced
 admin URL, 2 ms of the 50-row validation queue (3 December 2026). The pattern is reversed
 once per process (per URL name, URLconf, script prefix and language) with a placeholder
-number, and each row only puts its own number in place of the placeholder."""
+number, and each row only puts its own number in place of the placeholder.
+
+Only for a URL whose one argument is an `<int:...>` number, in a namespace with a single
+instance (`{% url %}` also looks at the request's current app, which this does not)."""
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse

@@ -30,7 +30,26 @@ def test_same_html_as_djangos_select(value):
     assert kept == plain
     again, _plain = _both(value, {"id": "id_etat"})  # from memory this time
     assert again == plain
-    assert "<script>" not in again
+
+
+def test_labels_are_escaped_unless_safe_and_never_mixed():
+    from django.utils.safestring import mark_safe
+
+    plain = KeptSelect(choices=[("a", "<b>A</b>")]).render("x", "a")
+    assert "&lt;b&gt;A&lt;/b&gt;" in plain and "<b>" not in plain
+    safe = KeptSelect(choices=[("a", mark_safe("<b>A</b>"))]).render("x", "a")
+    assert "<b>A</b>" in safe
+    assert KeptSelect(choices=[("a", "<b>A</b>")]).render("x", "a") == plain
+
+
+def test_values_that_are_no_choice_share_one_entry():
+    """Whatever is typed in the address, a value that is no choice selects nothing and
+    adds no entry of its own."""
+    first = KeptSelect(choices=CHOICES).render("etat", "nimporte-quoi")
+    assert " selected" not in first.replace('value="" selected', "")
+    for number in range(50):
+        assert KeptSelect(choices=CHOICES).render("etat", f"x{number}") == first
+    assert len(KeptSelect._kept) == 1
 
 
 def test_the_chosen_value_is_the_one_of_the_page():
