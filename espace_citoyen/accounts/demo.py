@@ -23,8 +23,6 @@ from .models import AccountEventKind, AccountStatus, Civility, Profile, User
 from .services.status import account_record_event, account_set_status
 from .services.two_factor import BACKUP_CODES_DEVICE_NAME, TWO_FACTOR_DEVICE_NAME
 
-# Fixed, published secrets so that the demo staff can get past the TOTP step of /admin/.
-# Never use these on a real site.
 # Demo only (seed_demo): fixed, published secrets so that the demo staff can get past the
 # TOTP step of /admin/. Never use these on a real site.
 DEMO_TOTP_KEY_BASE32 = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -39,8 +37,6 @@ DEMO_BACKUP_CODES = (
 def demo_totp_device(*, user: User) -> None:
     """Gives a demo account a confirmed TOTP device with DEMO_TOTP_KEY_BASE32 and backup
     codes DEMO_BACKUP_CODES. Idempotent: running it again restores the same secrets."""
-
-
     key_hex = b32decode(DEMO_TOTP_KEY_BASE32).hex()
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(key=key_hex, confirmed=True).delete()
