@@ -16,7 +16,9 @@ from espace_citoyen.core.business_calendar import PARIS, format_day
 
 from espace_citoyen.family.models import Child
 
-from ..models import Activity, AttendanceStatus, Reservation, ReservationSource, ReservationStatus, SchoolYear
+from home.choices import choice_label
+
+from ..models import Activity, Attendance, Reservation, ReservationStatus, SchoolYear
 
 __all__ = ["HistoryRow", "history_for", "history_rows"]
 
@@ -71,14 +73,6 @@ class HistoryRow:
         return [self.date_label, self.activity, self.state, self.origin, self.presence]
 
 
-_LABELS = {choices: dict(choices.choices) for choices in (ReservationStatus, ReservationSource, AttendanceStatus)}
-
-
-def _label(choices, value: str) -> str:
-    """As get_FOO_display(): the label of a value, or the value itself if it has none."""
-    return str(_LABELS[choices].get(value, value))
-
-
 def _row(values: dict) -> HistoryRow:
     day = values["occurrence__date"]
     cancelled = values["status"] == ReservationStatus.CANCELLED
@@ -87,12 +81,12 @@ def _row(values: dict) -> HistoryRow:
         cancelled_on = cancelled_at.astimezone(PARIS).date() if cancelled_at else None
         state = f"Annulé le {format_day(cancelled_on, weekday=False)}" if cancelled_on else "Annulé"
     else:
-        state = _label(ReservationStatus, values["status"])
-    origin = _label(ReservationSource, values["source"])
+        state = choice_label(Reservation, "status", values["status"])
+    origin = choice_label(Reservation, "source", values["source"])
     if values["override_reason"]:
         origin += f" – motif : {values['override_reason']}"
     attendance = values["attendance__status"]
-    presence = _label(AttendanceStatus, attendance) if attendance else "—"
+    presence = choice_label(Attendance, "status", attendance) if attendance else "—"
     return HistoryRow(date=day, date_label=format_day(day), activity=values["occurrence__activity__name"],
                       school_year=values["occurrence__activity__school_year__label"], state=state,
                       cancelled=cancelled, origin=origin, presence=presence)
