@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from espace_citoyen.core.services_map import TownService
+from espace_citoyen.core.widgets import KeptSelect
 
 from . import selectors
 from .models import DocumentType
@@ -71,7 +72,7 @@ class DocumentEditForm(_DocumentFieldsForm):
 
 class DocumentTypeFilterForm(forms.Form):
     type = forms.ChoiceField(label=_("Type de document"), required=False,
-                             choices=[("", _("Tous les types"))] + DocumentType.choices)
+                             choices=[("", _("Tous les types"))] + DocumentType.choices, widget=KeptSelect)
 
 
 class DocumentTransmitForm(forms.Form):

@@ -23,8 +23,8 @@ PAGE_SIZE = 20
 INLINE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
 
 
-def _vault_context(user) -> dict:
-    summary = selectors.vault_summary(user=user)
+def _vault_context(user, used: int | None = None) -> dict:
+    summary = selectors.vault_summary(user=user, used=used)
     return {
         "used_text": format_size(summary["used"]),
         "quota_text": format_size(summary["quota"]),
@@ -37,17 +37,21 @@ def _vault_context(user) -> dict:
 def document_list(request):
     filter_form = DocumentTypeFilterForm(request.GET or None)
     doc_type = filter_form.cleaned_data["type"] if filter_form.is_valid() else ""
-    page = Paginator(selectors.documents_for(user=request.user, doc_type=doc_type), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # The vault's number of documents and size in one query: without a filter, that number
+    # is also the list's, which the paginator then does not count again.
+    count, used = selectors.vault_totals(user=request.user)
+    paginator = Paginator(selectors.documents_for(user=request.user, doc_type=doc_type), PAGE_SIZE)
+    if not doc_type:
+        paginator.count = count  # Paginator.count is a cached_property: set, it is not recounted
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     for document in page.object_list:
         document.expiry = document.expiry_state(today)
     return render(request, "documents/list.html", {
         "items_page": page, "filter_form": filter_form, "doc_type": doc_type,
         "extra_query": f"type={doc_type}" if doc_type else "",
-        "has_documents": selectors.documents_for(user=request.user).exists(),
-        **_vault_context(request.user),
+        "has_documents": count > 0,
+        **_vault_context(request.user, used),
     })
 
 

@@ -8,6 +8,9 @@ from django.utils import timezone
 from espace_citoyen.accounts.models import AccountStatus
 from espace_citoyen.documents.models import Document, DocumentType
 
+from espace_citoyen.core.formats import format_size
+from tests.factories import add_documents
+
 from .conftest import _citizen, make_pdf, make_png
 
 OBJECT_URLS = ["documents:detail", "documents:download", "documents:inline", "documents:edit", "documents:delete"]
@@ -84,6 +87,34 @@ def test_empty_state_and_type_filter(client, owner, upload):
     assert "Attestation CAF 2026" not in html
     html = client.get(reverse("documents:list"), {"type": DocumentType.TAX_NOTICE}).content.decode()
     assert "Aucun document de ce type." in html
+
+
+def test_list_counts_pages_and_quota_with_and_without_a_filter(client, owner, other, upload,
+                                                                django_assert_num_queries):
+    """The vault's number of documents and size are read in one query, which also gives the
+    unfiltered list its count; a filter counts its own documents, the quota stays the vault's."""
+    add_documents(owner, 21)  # type "Autre"; 20 rows a page
+    upload(owner, label="Certificat du médecin", doc_type=DocumentType.MEDICAL_CERTIFICATE)
+    add_documents(other, 3)
+    quota_line = f"{format_size(sum(d.size for d in Document.objects.filter(owner=owner)))} utilisés sur 200 Mo"
+    client.force_login(owner)
+    client.get(reverse("documents:list"))  # warm-up: session, site, settings
+
+    with django_assert_num_queries(4):  # the session (in the database in tests), the user, the totals, the page
+        html = client.get(reverse("documents:list")).content.decode()
+    assert "Tous mes documents (22)" in html
+    assert html.count('<th scope="row">') == 20
+    assert quota_line in html
+
+    html = client.get(reverse("documents:list"), {"page": 2}).content.decode()
+    assert "Tous mes documents (22)" in html
+    assert html.count('<th scope="row">') == 2
+    assert "Page 2 sur 2" in html
+
+    html = client.get(reverse("documents:list"), {"type": DocumentType.MEDICAL_CERTIFICATE}).content.decode()
+    assert "Documents de type « Certificat médical » (1)" in html
+    assert html.count('<th scope="row">') == 1 and "Certificat du médecin" in html
+    assert quota_line in html
 
 
 def test_pending_account_may_use_the_vault(client, db):
