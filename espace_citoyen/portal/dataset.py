@@ -32,6 +32,7 @@ from espace_citoyen.activities.models import (
     ReservationStatus,
     SchoolYear,
 )
+from espace_citoyen.core.business_calendar import validation_deadline
 from espace_citoyen.demarches.models import Demarche, DemarcheKind, DemarcheStatus
 from espace_citoyen.documents.models import Document, DocumentContentType, DocumentType
 from espace_citoyen.family.models import Child, Household, Membership
@@ -85,8 +86,13 @@ def generate(*, households: int, seed: int, stdout=None) -> dict:
                 last = rng.choice(LAST_NAMES)
                 for parent in (1, 2):
                     status = AccountStatus.PENDING if parent == 1 and rng.random() < 0.03 else AccountStatus.ACTIVE
-                    users.append(User(email=dataset_email(number, parent), password=password, status=status,
-                                      first_name=rng.choice(FIRST_NAMES), last_name=last))
+                    user = User(email=dataset_email(number, parent), password=password, status=status,
+                                first_name=rng.choice(FIRST_NAMES), last_name=last)
+                    if status == AccountStatus.PENDING:  # as signup leaves it: e-mail confirmed, deadline set
+                        requested = now - datetime.timedelta(minutes=rng.randint(10, 4 * 24 * 60))
+                        user.email_confirmed_at = user.validation_requested_at = requested
+                        user.validation_due_at = validation_deadline(requested)
+                    users.append(user)
                 for _ in range(rng.randint(1, 3)):
                     children.append(Child(household=household, first_name=rng.choice(FIRST_NAMES), last_name=last,
                                           birth_date=datetime.date(rng.randint(2014, 2022), rng.randint(1, 12),

@@ -82,3 +82,15 @@ def test_query_counts_do_not_grow_with_the_number_of_households(client, superuse
     generate(households=10, seed=3)
     large = _counts(client, staff)
     assert small == large
+
+
+def test_pending_accounts_of_the_dataset_are_dated_as_signup_leaves_them():
+    """The validation queue at scale shows its two dates on every row, as in a real town."""
+    from espace_citoyen.accounts.models import AccountStatus
+
+    generate(households=120, seed=3)
+    pending = get_user_model().objects.filter(email__startswith="dataset-", status=AccountStatus.PENDING)
+    assert pending.count() >= 1
+    for user in pending:
+        assert user.email_confirmed_at == user.validation_requested_at is not None
+        assert user.validation_due_at > user.validation_requested_at
