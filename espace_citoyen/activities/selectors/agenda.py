@@ -197,14 +197,17 @@ def cells_for(*, child: Child, start: datetime.date, end: datetime.date, now=Non
             occurrence.activity = by_id[occurrence.activity_id]
         occurrences.sort(key=lambda occurrence: (occurrence.date, occurrence.activity.name))
     ids = [o.pk for o in occurrences]
+    # Read into dicts by day: without the models' default order, which joined the days
+    # again to sort by date (1.9 ms of PostgreSQL planning on 3 December 2026, against 0.6).
     reservations = {r.occurrence_id: r for r in Reservation.objects.filter(
-        child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED).select_related("absence_report")}
+        child=child, occurrence_id__in=ids, status=ReservationStatus.BOOKED).select_related("absence_report")
+        .order_by()}
     # One query for the child's waiting-list entries and every family's pending offers.
     waiting: dict[int, WaitingListEntry] = {}
     offers: dict[int, int] = {}
     own = Q(child=child, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED])
     for entry in WaitingListEntry.objects.filter(own | (Q(status=WaitingStatus.OFFERED) & _pending_offer(now)),
-                                                 occurrence_id__in=ids):
+                                                 occurrence_id__in=ids).order_by():
         if entry.child_id == child.pk:  # waiting or offered: the query reads no other of the child's
             waiting[entry.occurrence_id] = entry
         if entry.status == WaitingStatus.OFFERED and (entry.offer_expires_at is None or entry.offer_expires_at > now):
