@@ -9,9 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from . import date_filter
         from .search import register_sqlite_unaccent
-
-        date_filter.install()  # Django's `date` filter, faster for the usual formats
 
         connection_created.connect(register_sqlite_unaccent, dispatch_uid="core_sqlite_unaccent")

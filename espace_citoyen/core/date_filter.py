@@ -11,23 +11,26 @@ hours and minutes, and the names of months and weekdays translated as Django tra
 them, kept per language. 3 µs a date.
 
 Anything else goes to Django's filter: no format (the locale's DATE_FORMAT), a format
-named by a setting (SHORT_DATE_FORMAT...), another specifier, a value that is not a date,
-a time specifier on a plain date (Django's error). It is installed in place of Django's
-`date` at start-up (`install()`, from CoreConfig.ready), so every template, Wagtail's
-included, uses it; tests/espace_citoyen/core/test_date_filter.py checks it gives Django's
-output for every format found in the templates, in French and English, across the year
-and the changes of time.
+named by a setting or by a locale format module (SHORT_DATE_FORMAT...), another specifier,
+a value that is not a date, a time specifier on a plain date (Django's error).
+
+This module is a template library listed in TEMPLATES' "builtins" (site_cms/settings/base.py):
+built-ins listed there come after Django's own, so its `date` is the one every template,
+Wagtail's included, uses. tests/espace_citoyen/core/test_date_filter.py checks it gives
+Django's output for every format found in the templates, in French and English, across
+the year and the changes of time.
 """
 
 import datetime
 import functools
 
+from django import template
 from django.template import defaultfilters
 from django.utils import dateformat, formats
 from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import get_language
 
-__all__ = ["date", "install"]
+__all__ = ["date", "register"]
 
 _django_date = defaultfilters.date
 
@@ -85,19 +88,25 @@ def _compiled(format_string: str):
     return tuple(parts), has_time
 
 
+def _names_a_format(arg: str, language: str | None) -> bool:
+    """Whether Django reads `arg` as the name of a format (a setting, or an attribute of
+    the language's format modules, FORMAT_MODULE_PATH included) rather than as a format."""
+    return arg in formats.FORMAT_SETTINGS or any(
+        hasattr(module, arg) for module in formats.get_format_modules(language))
+
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
     """Django's `date` filter (same arguments, same output)."""
-    if (not isinstance(arg, str) or not arg or arg in formats.FORMAT_SETTINGS
-            or not isinstance(value, datetime.date)):
+    if not isinstance(arg, str) or not arg or not isinstance(value, datetime.date):
         return _django_date(value, arg)
+    language = get_language()
     compiled = _compiled(arg)
-    if compiled is None or (compiled[1] and not isinstance(value, datetime.datetime)):
+    if (compiled is None or (compiled[1] and not isinstance(value, datetime.datetime))
+            or _names_a_format(arg, language)):
         return _django_date(value, arg)
-    names = _names(get_language())
+    names = _names(language)
     return "".join(part if isinstance(part, str) else part(value, names) for part in compiled[0])
-
-
-def install() -> None:
-    """Register this filter as `date` in Django's built-in filters (templates parsed later,
-    that is all of them, use it)."""
-    defaultfilters.register.filter("date", date, expects_localtime=True, is_safe=False)

@@ -88,7 +88,7 @@ def generate(*, households: int, seed: int, stdout=None) -> dict:
                     status = AccountStatus.PENDING if parent == 1 and rng.random() < 0.03 else AccountStatus.ACTIVE
                     user = User(email=dataset_email(number, parent), password=password, status=status,
                                 first_name=rng.choice(FIRST_NAMES), last_name=last)
-                    if status == AccountStatus.PENDING:  # as signup leaves it: e-mail confirmed, deadline set
+                    if status == AccountStatus.PENDING:  # dated as signup dates it (no démarche opened here)
                         requested = now - datetime.timedelta(minutes=rng.randint(10, 4 * 24 * 60))
                         user.email_confirmed_at = user.validation_requested_at = requested
                         user.validation_due_at = validation_deadline(requested)

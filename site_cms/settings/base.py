@@ -133,6 +133,9 @@ TEMPLATES = [
                 # Unread messages of the citizen space, for the header link (lazy, no query when unused).
                 "espace_citoyen.messaging.context_processors.unread_messages",
             ],
+            # Django's `date` filter, same output, faster for the usual formats (issue 14):
+            # listed after Django's built-ins, its `date` replaces theirs in every template.
+            "builtins": ["espace_citoyen.core.date_filter"],
         },
     },
 ]

@@ -48,9 +48,9 @@ def test_the_child_its_activities_and_the_feed_come_from_the_cache(client, famil
 
 
 def test_the_bookings_and_waiting_lists_are_read_without_joining_the_days_again(client, family):
-    """The month's days are read once; the child's bookings and the waiting lists are read by
-    day number into dicts, without their models' default order (which joined the days to
-    sort by date: PostgreSQL's planning cost more than the query)."""
+    """The month's days are read once; the child's bookings and the waiting lists are read
+    into dicts by day (occurrence id), without their models' default order: the bookings'
+    joined the days again to sort by date (PostgreSQL's planning cost more than the query)."""
     parent, chloe, _activity, occurrence = family
     Reservation.objects.create(child=chloe, occurrence=occurrence)
     agenda(client, parent, chloe, jour=occurrence.date.isoformat())

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.template import Context, Template, engines
 from django.template.base import Parser
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from espace_citoyen.core import date_filter
 
@@ -81,6 +81,26 @@ def test_the_fast_path_formats_the_usual_formats_itself():
 def test_what_django_leaves_empty_or_reads_from_settings(value, argument):
     with translation.override("fr"):
         assert date_filter.date(value, argument) == date_filter._django_date(value, argument)
+
+
+@pytest.fixture
+def town_format_module(settings):
+    """FORMAT_MODULE_PATH set (Django keeps the modules it found per language until its format
+    cache is reset, which a change of this setting does not do)."""
+    settings.FORMAT_MODULE_PATH = ["tests.espace_citoyen.core.format_fixture"]
+    formats.reset_format_cache()
+    yield
+    settings.FORMAT_MODULE_PATH = None
+    formats.reset_format_cache()
+
+
+def test_a_format_named_in_a_locale_format_module_is_read_as_django_reads_it(town_format_module):
+    day = datetime.date(2026, 12, 3)
+    with translation.override("fr"):
+        assert date_filter._django_date(day, "jFY") == "03/12/2026"  # the module's value
+        assert date_filter.date(day, "jFY") == "03/12/2026"
+    with translation.override("en"):  # no such module in English: a format
+        assert date_filter.date(day, "jFY") == date_filter._django_date(day, "jFY") == "3December2026"
 
 
 def test_installed_as_the_templates_date_filter_with_local_time():

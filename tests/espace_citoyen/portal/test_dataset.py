@@ -84,7 +84,7 @@ def test_query_counts_do_not_grow_with_the_number_of_households(client, superuse
     assert small == large
 
 
-def test_pending_accounts_of_the_dataset_are_dated_as_signup_leaves_them():
+def test_pending_accounts_of_the_dataset_are_dated_as_signup_dates_them():
     """The validation queue at scale shows its two dates on every row, as in a real town."""
     from espace_citoyen.accounts.models import AccountStatus
 
