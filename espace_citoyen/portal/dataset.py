@@ -36,6 +36,7 @@ from espace_citoyen.core.business_calendar import validation_deadline
 from espace_citoyen.demarches.models import Demarche, DemarcheKind, DemarcheStatus
 from espace_citoyen.documents.models import Document, DocumentContentType, DocumentType
 from espace_citoyen.family.models import Child, Household, Membership
+from espace_citoyen.family.selectors import children_count_changed
 
 DATASET_PASSWORD = "Jeu-de-donnees-2026"
 FIRST_NAMES = ["Julien", "Claire", "Sophie", "Paul", "Anne", "Marc", "Luc", "Emma", "Hugo", "Léa", "Inès", "Nathan"]
@@ -108,6 +109,7 @@ def generate(*, households: int, seed: int, stdout=None) -> dict:
             Profile.objects.bulk_create(profiles, batch_size=BATCH)
             Membership.objects.bulk_create(memberships, batch_size=BATCH)
             children = Child.objects.bulk_create(children, batch_size=BATCH)
+            children_count_changed()  # no row signals from bulk_create
             dossiers = Dossier.objects.bulk_create(
                 [Dossier(child=child, school_year=year, status=DossierStatus.VALIDATED) for child in children],
                 batch_size=BATCH)

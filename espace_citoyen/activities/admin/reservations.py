@@ -22,7 +22,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
 
 from espace_citoyen.core.business_calendar import PARIS, format_day, format_month, parse_month
-from espace_citoyen.family.selectors import notification_emails_for
+from espace_citoyen.family.selectors import children_count, notification_emails_for
 
 from ..selectors import agenda as agenda_selectors
 from ..selectors import reservations_admin as selectors
@@ -56,7 +56,10 @@ class ReservationIndexView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "").strip()
-        page = Paginator(selectors.children_search(query=query), PER_PAGE).get_page(self.request.GET.get("p"))
+        paginator = Paginator(selectors.children_search(query=query), PER_PAGE)
+        if not query:  # every child: the town's number of children, kept until one is added or removed
+            paginator.count = children_count()  # Paginator.count is a cached_property: not recounted
+        page = paginator.get_page(self.request.GET.get("p"))
         page.object_list = selectors.child_lines(page.object_list)
         return super().get_context_data(query=query, page_obj=page,
                                         extra_query=urlencode({"q": query}) if query else "", **kwargs)

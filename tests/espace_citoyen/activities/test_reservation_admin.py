@@ -214,6 +214,47 @@ def test_search_is_paginated_by_25(client, agent, family):
     assert second.count("Paginette Enfant") == 1 and "Paginette Enfant25" in second
 
 
+def _total(client) -> int:
+    text = page_text(client.get(reverse("reservations_admin:index")))
+    return int(re.search(r"Enfants \((\d+)\)", text).group(1))
+
+
+def test_the_number_of_children_is_kept_until_a_child_is_added_or_removed(client, agent, family):
+    """Without a search the list shows the town's number of children, read once and kept
+    (no COUNT on the children at the next visit), and exact again as soon as a child is added
+    or removed anywhere: through the family's form, a household deleted, a bulk insert."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from espace_citoyen.core.household_versions import changes_batched
+    from espace_citoyen.family.selectors import children_count_changed
+    from espace_citoyen.family.services import child_add
+
+    base = Child.objects.count()
+    assert _total(client) == base
+    with CaptureQueriesContext(connection) as queries:
+        assert _total(client) == base
+    assert not [q for q in queries.captured_queries if 'COUNT' in q["sql"] and '"family_child"' in q["sql"]]
+
+    parent, chloe = family
+    child_add(user=parent, data={"first_name": "Louis", "last_name": "Vasseur-Resa", "sex": chloe.sex,
+                                 "birth_date": datetime.date(2019, 5, 4)})
+    assert _total(client) == base + 1
+    other = Child.objects.create(household=Household.objects.create(), first_name="Léa", last_name="Autre")
+    assert _total(client) == base + 2
+    other.household.delete()  # the household's children go with it
+    assert _total(client) == base + 1
+    Child.objects.bulk_create([Child(household=chloe.household, first_name=f"Lot{i}", last_name="Vrac") for i in range(3)])
+    children_count_changed()  # as the dataset does after its bulk inserts
+    assert _total(client) == base + 4 == Child.objects.count()
+    with changes_batched():  # the Portail Famille import: one move at the end, not one a child
+        Child.objects.create(household=chloe.household, first_name="Import", last_name="Vrac")
+        assert _total(client) == base + 4
+    assert _total(client) == base + 5
+    text = page_text(client.get(reverse("reservations_admin:index"), {"q": "vrac"}))
+    assert "Enfants correspondant à « vrac » (4)" in text  # a search counts its own children
+
+
 # --- child page -----------------------------------------------------------------------------------------------
 
 
