@@ -82,6 +82,7 @@ def build(month: datetime.date) -> int:
     )
     from espace_citoyen.billing.models import ActivityTariff, HouseholdQuotient, QuotientBracket, TariffPrice
     from espace_citoyen.family.models import Child, Household, Membership
+    from espace_citoyen.family.selectors import children_count_changed
 
     rng = random.Random(42)
     year = SchoolYear.objects.create(label=YEAR_LABEL, starts_on=month - datetime.timedelta(days=60),
@@ -128,6 +129,7 @@ def build(month: datetime.date) -> int:
     Membership.objects.bulk_create(memberships, batch_size=5000)
     Profile.objects.bulk_create(profiles, batch_size=5000)
     children = Child.objects.bulk_create(children, batch_size=5000)
+    children_count_changed()  # bulk_create sends no row signal (the reservations list's count)
     HouseholdQuotient.objects.bulk_create([
         HouseholdQuotient(household=h, school_year=year, quotient=rng.randrange(200, 2200))
         for i, h in enumerate(households) if i % 5], batch_size=5000)

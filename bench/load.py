@@ -227,6 +227,7 @@ def booking(args) -> None:
     )
     from espace_citoyen.core.business_calendar import PARIS
     from espace_citoyen.family.models import Child, Household, Membership
+    from espace_citoyen.family.selectors import children_count_changed
 
     run = secrets.token_hex(3)
     today = timezone.now().astimezone(PARIS).date()
@@ -248,6 +249,7 @@ def booking(args) -> None:
     children = Child.objects.bulk_create([
         Child(household=h, first_name="Enfant", last_name=f"Course{n}", birth_date=datetime.date(2018, 3, 1))
         for n, h in enumerate(households)])
+    children_count_changed()  # bulk_create sends no row signal (the reservations list's count)
     dossiers = Dossier.objects.bulk_create([
         Dossier(child=c, school_year=year, status=DossierStatus.VALIDATED) for c in children])
     Dossier.activities.through.objects.bulk_create([

@@ -228,7 +228,7 @@ def test_the_number_of_children_is_kept_until_a_child_is_added_or_removed(client
 
     from espace_citoyen.core.household_versions import changes_batched
     from espace_citoyen.family.selectors import children_count_changed
-    from espace_citoyen.family.services import child_add
+    from espace_citoyen.family.services import child_add, child_remove
 
     base = Child.objects.count()
     assert _total(client) == base
@@ -237,6 +237,11 @@ def test_the_number_of_children_is_kept_until_a_child_is_added_or_removed(client
     assert not [q for q in queries.captured_queries if 'COUNT' in q["sql"] and '"family_child"' in q["sql"]]
 
     parent, chloe = family
+    louis, _demarche = child_add(user=parent, data={"first_name": "Louis", "last_name": "Vasseur-Resa",
+                                                    "sex": chloe.sex, "birth_date": datetime.date(2019, 5, 4)})
+    assert _total(client) == base + 1
+    child_remove(user=parent, child=louis)
+    assert _total(client) == base
     child_add(user=parent, data={"first_name": "Louis", "last_name": "Vasseur-Resa", "sex": chloe.sex,
                                  "birth_date": datetime.date(2019, 5, 4)})
     assert _total(client) == base + 1

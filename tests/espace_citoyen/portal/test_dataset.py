@@ -94,3 +94,13 @@ def test_pending_accounts_of_the_dataset_are_dated_as_signup_dates_them():
     for user in pending:
         assert user.email_confirmed_at == user.validation_requested_at is not None
         assert user.validation_due_at > user.validation_requested_at
+
+
+def test_the_dataset_moves_the_towns_number_of_children():
+    """Its children are inserted in bulk (no row signal): the reservations list's number of
+    children, kept in the shared cache, is counted again after it."""
+    from espace_citoyen.family.selectors import children_count
+
+    before = children_count()
+    generate(households=2, seed=11)
+    assert children_count() == Child.objects.count() > before
