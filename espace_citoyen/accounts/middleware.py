@@ -7,6 +7,7 @@ IdleSessionMiddleware) and 12 hours after login, even if active
 import time
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -14,6 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.models import Device
+
+from espace_citoyen.core.compiled_query import CompiledQuery
 
 from .backends import has_confirmed_device
 
@@ -45,6 +50,37 @@ class IdleSessionMiddleware(SessionMiddleware):
         # A stamp up to a minute ahead is another app server's clock: not renewed again.
         if session.modified or not isinstance(renewed, int) or not -interval < now - renewed < interval:
             session[RENEWED_SESSION_KEY] = now
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django-otp's middleware (request.user.is_verified(): has this session passed a second
+    factor?), with the session's device read by a query compiled once per connection
+    (core.compiled_query): 0.2 ms instead of 0.7 on each admin page (issue 14). The device
+    is found as django-otp's Device.from_persistent_id finds it, then checked by django-otp
+    as before (the session's user's, confirmed)."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            model, device_id = apps.get_model(model_label), int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        devices = _device_query(model).objects(device_id)
+        return devices[0] if devices else None
+
+
+_device_queries: dict = {}
+
+
+def _device_query(model) -> CompiledQuery:
+    query = _device_queries.get(model)
+    if query is None:
+        query = _device_queries[model] = CompiledQuery(
+            lambda device_id: model._default_manager.filter(id=device_id).order_by("pk")[:1])
+    return query
 
 
 class AbsoluteSessionLifetimeMiddleware:
@@ -80,7 +116,7 @@ class AdminTwoFactorMiddleware:
     Everywhere else, a session that only passed the password of an account with a second
     factor (e.g. through the admin login form, which knows nothing of the code step) is
     treated as anonymous, so the citizen space cannot be reached without the code.
-    Needs django_otp.middleware.OTPMiddleware before it."""
+    Needs OTPMiddleware (above, or django-otp's) before it."""
 
     EXEMPT_URL_NAMES = ("wagtailadmin_login", "wagtailadmin_logout")  # these paths exactly
     EXEMPT_URL_PREFIX_NAMES = ("wagtailadmin_password_reset", "wagtailadmin_javascript_catalog")  # and below

@@ -90,8 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): has this session passed a second factor (django-otp)?
-    "django_otp.middleware.OTPMiddleware",
+    # request.user.is_verified(): has this session passed a second factor (django-otp's,
+    # its device read by a query compiled once: espace_citoyen.accounts.middleware)?
+    "espace_citoyen.accounts.middleware.OTPMiddleware",
     # Control characters (NUL...) stripped from every query parameter and form field; ?next=
     # local paths only; Wagtail's integer query parameters checked (core/middleware.py).
     "espace_citoyen.core.middleware.RequestInputMiddleware",
