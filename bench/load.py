@@ -18,12 +18,14 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -86,6 +88,9 @@ def prepare(households: int) -> None:
     print(f"Data ready in {time.perf_counter() - started:.0f} s")
 
 
+GUNICORN: list[subprocess.Popen] = []
+
+
 def start_gunicorn(port: int, workers: int = 2) -> str:
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -93,6 +98,7 @@ def start_gunicorn(port: int, workers: int = 2) -> str:
          "--error-logfile", str(TMP / "gunicorn.log"), "--timeout", "120"],
         cwd=ROOT, start_new_session=True)
     started(process)
+    GUNICORN[:] = [process]
     for _ in range(100):
         try:
             if requests.get(f"{base}/bench/trivial/", headers=HEADERS, timeout=20).status_code == 200:
@@ -132,6 +138,62 @@ def wrk(base: str, lines: list[tuple[str, str]], duration: int) -> dict:
     result = json.loads(output.split("BENCH_JSON", 1)[1].strip().splitlines()[0])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     return result
+
+
+def worker_pids() -> list[int]:
+    master = GUNICORN[0].pid
+    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+# What a page's profile shows: the project's code (but the middleware, around everything) and
+# the large parts of Django's work.
+PROJECT_FRAME = re.compile(r"\((espace_citoyen|home|site_cms|news|search)/")
+MIDDLEWARE_FRAME = re.compile(r"Middleware\.(__call__|_render) ")
+DJANGO_FRAMES = {
+    "Template.render (django/template/base.py)", "SQLCompiler.execute_sql (django/db/models/sql/compiler.py)",
+    "SQLCompiler.as_sql (django/db/models/sql/compiler.py)", "Connection.wait (psycopg/connection.py)",
+    "Redis.execute_command (redis/client.py)", "get_user (django/contrib/auth/__init__.py)",
+}
+
+
+def _frame(frame: str) -> str:
+    """`name (path:line)` as `name (path from the checkout or site-packages)`."""
+    frame = re.sub(r":\d+\)$", ")", frame.replace(f"({ROOT}/", "("))
+    return re.sub(r"\(/\S*?site-packages/", "(", frame)
+
+
+def profile_workers(duration: int) -> list[tuple[subprocess.Popen, Path]]:
+    """py-spy (sampling, from outside: the workers run unchanged) on each gunicorn worker for
+    the page's run."""
+    recorders = []
+    for pid in worker_pids():
+        output = TMP / f"profile-{pid}-{secrets.token_hex(3)}.txt"
+        recorders.append((subprocess.Popen(
+            [str(BIN / "py-spy"), "record", "--pid", str(pid), "--duration", str(duration), "--rate", "100",
+             "--format", "raw", "--output", str(output), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), output))
+    return recorders
+
+
+def print_profile(recorders: list[tuple[subprocess.Popen, Path]], top: int = 14) -> None:
+    """The project's frames and DJANGO_FRAMES, by share of the workers' samples (a frame counts once
+    per sample, however deep: "inclusive" time)."""
+    total, inclusive = 0, Counter()
+    for recorder, output in recorders:
+        recorder.wait(timeout=60)
+        if not output.exists():
+            continue
+        for line in output.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            total += int(count)
+            for frame in {_frame(frame) for frame in stack.split(";")}:
+                if frame in DJANGO_FRAMES or (PROJECT_FRAME.search(frame) and not MIDDLEWARE_FRAME.search(frame)):
+                    inclusive[frame] += int(count)
+    if not total:
+        print("    (no profile: py-spy could not attach; it needs ptrace rights)")
+        return
+    for frame, count in inclusive.most_common(top):
+        print(f"    {100 * count / total:5.1f} %  {frame}")
 
 
 def check(base: str, lines: list[tuple[str, str]], label: str) -> None:
@@ -204,11 +266,14 @@ def pages(args) -> None:
     ceiling = None
     for label, lines in mix:
         check(base, lines, label)
+        recorders = profile_workers(args.duration) if args.profile and ceiling else []
         result = wrk(base, lines, args.duration)
         ceiling = ceiling or result["rps"]
         errors = result["status_errors"] + result["socket_errors"]
         print(f"{label:<34} {result['rps']:>9.1f} {result['p50'] / 1000:>8.1f} {result['p95'] / 1000:>8.1f} "
               f"{result['p99'] / 1000:>8.1f} {errors:>7} {100 * result['rps'] / ceiling:>9.1f}%", flush=True)
+        if recorders:
+            print_profile(recorders)
 
 
 def booking(args) -> None:
@@ -297,6 +362,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--workers", type=int, default=2,
                         help="gunicorn sync workers (2: the issue's method; gunicorn advises 2 x cores + 1)")
+    parser.add_argument("--profile", action="store_true",
+                        help="record each page's gunicorn workers with py-spy during its run and print where "
+                             "their time went (the sampling slows them a little: compare req/s without it)")
     args = parser.parse_args()
     try:
         if args.what in ("pages", "all"):
