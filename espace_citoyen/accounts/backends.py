@@ -10,7 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef
 from django_otp import device_classes
 
-from espace_citoyen.core.compiled_query import CompiledQuery
+from espace_citoyen.core.compiled_query import CompiledQuery, is_database_integer
 
 from .models import AccountStatus
 
@@ -33,10 +33,13 @@ class AccountBackend(ModelBackend):
         """The session's user, read with whether they have a confirmed second factor
         (`has_confirmed_device`, asked by AdminTwoFactorMiddleware on every request) and
         Wagtail's user profile in the same query, compiled once per connection
-        (core.compiled_query: compiling it cost more than running it)."""
+        (core.compiled_query: compiling it cost more than running it). The synchronous path:
+        `aget_user` (ASGI, not used by this site) is Django's."""
         try:
             user_id = int(user_id)
         except (TypeError, ValueError):
+            return None
+        if not is_database_integer(user_id):
             return None
         users = _session_user_query().objects(user_id)
         if not users:

@@ -46,6 +46,7 @@ def test_no_user_for_an_unknown_or_malformed_id_nor_a_closed_account(citizen):
     assert backend.get_user(citizen.pk + 100_000) is None
     assert backend.get_user("abc") is None
     assert backend.get_user(None) is None
+    assert backend.get_user(2**64) is None
     assert backend.get_user(str(citizen.pk)).pk == citizen.pk
     citizen.status = AccountStatus.TO_ACTIVATE
     citizen.save()
@@ -83,7 +84,7 @@ def test_the_admin_opens_with_the_sessions_confirmed_device_only(client, superus
         assert DEVICE_ID_SESSION_KEY not in client.session, device_id
 
 
-def test_neither_read_is_compiled_again(superuser, monkeypatch, rf):
+def test_neither_read_is_compiled_again(superuser, monkeypatch):
     from django.db.models.sql.compiler import SQLCompiler
 
     from espace_citoyen.accounts.middleware import OTPMiddleware
@@ -98,3 +99,22 @@ def test_neither_read_is_compiled_again(superuser, monkeypatch, rf):
     assert AccountBackend().get_user(superuser.pk).pk == superuser.pk
     assert middleware._device_from_persistent_id(device.persistent_id) == device
     assert compiled == []
+
+
+def test_the_device_is_the_one_django_otp_finds(superuser, citizen):
+    from django_otp.models import Device
+
+    from espace_citoyen.accounts.middleware import OTPMiddleware
+
+    own = TOTPDevice.objects.create(user=superuser, name="Téléphone", confirmed=True)
+    codes = StaticDevice.objects.create(user=citizen, name="Codes de secours", confirmed=False)
+    middleware = OTPMiddleware(lambda request: None)
+    for device_id in (own.persistent_id, codes.persistent_id, f"otp_totp.TOTPDevice/{own.pk}",
+                      f"django_otp.plugins.otp_totp.models.TOTPDevice/{own.pk}",  # the former form
+                      "otp_totp.totpdevice/999999", "otp_totp.totpdevice/abc", "nope.nope/1", "sans-barre"):
+        expected = Device.from_persistent_id(middleware._normalize_persistent_id(device_id))
+        assert middleware._device_from_persistent_id(device_id) == expected, device_id
+    assert middleware._device_from_persistent_id(f"django_otp.plugins.otp_totp.models.TOTPDevice/{own.pk}") == own
+    # Where django-otp 1.7 fails: not a device model, a number no row can have.
+    assert middleware._device_from_persistent_id("accounts.user/1") is None
+    assert middleware._device_from_persistent_id(f"otp_totp.totpdevice/{2**64}") is None

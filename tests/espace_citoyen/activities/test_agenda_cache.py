@@ -64,6 +64,31 @@ def test_the_bookings_and_waiting_lists_are_read_without_joining_the_days_again(
         assert "ORDER BY" not in sql and 'JOIN "activities_occurrence"' not in sql, sql
 
 
+def test_the_days_bookings_and_waiting_lists_are_not_compiled_again(client, family, monkeypatch):
+    """core.compiled_query: the agenda's three queries are compiled at the first visit of a
+    month's shape, then only run (each month view and week view, the second time)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    parent, chloe, _activity, occurrence = family
+    month, week = {"jour": occurrence.date.isoformat()}, {"vue": "semaine", "semaine": occurrence.date.isoformat()}
+    agenda(client, parent, chloe, **month)
+    agenda(client, parent, chloe, **week)
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        sql, params = original(self, *args, **kwargs)
+        compiled.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    for params in (month, week):
+        status, text = agenda(client, parent, chloe, **params)
+        assert status == 200 and "Disponible" in text
+    tables = ('FROM "activities_occurrence"', 'FROM "activities_reservation"', 'FROM "activities_waitinglistentry"')
+    assert not [sql for sql in compiled if sql.startswith("SELECT") and any(table in sql for table in tables)]
+
+
 def test_an_activity_added_to_the_dossier_shows_at_once(client, family):
     parent, chloe, activity, occurrence = family
     evening = make_activity(name="Garderie du soir")
