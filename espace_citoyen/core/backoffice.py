@@ -75,3 +75,17 @@ class PermissionRequiredViewMixin(GuardedViewMixin):
 
     def may_use(self, request) -> bool:
         return request.user.has_perm(self.permission_required)
+
+
+class TitledPageMixin:
+    """For a template view of Wagtail's admin (``WagtailAdminTemplateMixin``): the page's title
+    as the last of the breadcrumbs, under the pages above it (``parent_breadcrumbs``: (url,
+    label) pairs). Wagtail's slim header shows the breadcrumbs, not ``page_title``: without
+    this, the header says only "Accueil" and the page has no heading."""
+
+    def parent_breadcrumbs(self) -> list[tuple[str, str]]:
+        return []
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": url, "label": label} for url, label in self.parent_breadcrumbs()] + [
+            {"url": "", "label": self.get_page_title()}]

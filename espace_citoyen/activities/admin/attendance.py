@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 
 from espace_citoyen.core.csv_safe import safe_row
 
@@ -40,7 +40,7 @@ class _AttendancePermissionMixin(PermissionRequiredViewMixin):
     permission_required = VIEW_PERMISSION
 
 
-class AttendanceIndexView(_AttendancePermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class AttendanceIndexView(_AttendancePermissionMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/attendance_index.html"
     page_title = _("Pointage des présences")
     header_icon = "tick"
@@ -72,10 +72,13 @@ def _rows(occurrence):
     return rows
 
 
-class AttendanceSheetView(_AttendancePermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class AttendanceSheetView(_AttendancePermissionMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/attendance_sheet.html"
     page_title = _("Feuille de présence")
     header_icon = "tick"
+
+    def parent_breadcrumbs(self):
+        return [(reverse("activities_attendance:index"), AttendanceIndexView.page_title)]
 
     def load_objects(self, request, **kwargs):
         self.occurrence = get_object_or_404(occurrences_for_attendance(), pk=kwargs["pk"])

@@ -17,7 +17,7 @@ from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
-from espace_citoyen.core.backoffice import ListingQuerysetMixin, PermissionRequiredViewMixin
+from espace_citoyen.core.backoffice import ListingQuerysetMixin, PermissionRequiredViewMixin, TitledPageMixin
 from espace_citoyen.core.admin_exports import SafeExportIndexView
 
 from .forms import ActivityAdminForm, OccurrenceAdminForm, OccurrenceCloseForm
@@ -83,12 +83,15 @@ class ActivityIndexView(IndexView):
         return buttons
 
 
-class ActivityGenerateView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class ActivityGenerateView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """Confirm, then create the missing days of an activity (idempotent)."""
 
     template_name = "activities/admin/generate.html"
     page_title = _("Générer les jours")
     header_icon = "date"
+
+    def parent_breadcrumbs(self):
+        return [(reverse("activities_activities:index"), _("Activités"))]
 
     permission_required = "activities.add_occurrence"
 
@@ -182,10 +185,13 @@ class OccurrenceIndexView(SafeExportIndexView):
         return buttons
 
 
-class OccurrenceCloseView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class OccurrenceCloseView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/close.html"
     page_title = _("Fermer un jour")
     header_icon = "cross"
+
+    def parent_breadcrumbs(self):
+        return [(reverse("activities_occurrences:index"), _("Jours d'activité"))]
 
     permission_required = "activities.change_occurrence"
 

@@ -10,7 +10,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from espace_citoyen.core.agents import is_agent_account
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.core.emails import send_templated_email
 from espace_citoyen.demarches.models import Demarche, DemarcheKind
 
@@ -24,7 +24,7 @@ def _requests():
     return Demarche.objects.filter(kind=DemarcheKind.ACCOUNT_DELETION).open().select_related("user")
 
 
-class DeletionIndexView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class DeletionIndexView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     permission_required = PERMISSION
     template_name = "portal/admin/deletions_index.html"
     page_title = TITLE
