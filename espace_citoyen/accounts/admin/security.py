@@ -21,7 +21,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from espace_citoyen.core.agents import is_agent_account
-from espace_citoyen.core.backoffice import GuardedViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import GuardedViewMixin, PermissionViewSet, TitledPageMixin
 
 from .. import selectors, services
 
@@ -50,7 +50,7 @@ def _account_rows(accounts, *, now) -> list[dict]:
     ]
 
 
-class AccountSecurityIndexView(_SecurityPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class AccountSecurityIndexView(_SecurityPermissionMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """Search by e-mail or name (every word must match); with no search, the accounts
     locked out at the moment."""
 
@@ -58,9 +58,6 @@ class AccountSecurityIndexView(_SecurityPermissionMixin, WagtailAdminTemplateMix
     page_title = _("Sécurité des comptes")
     header_icon = "lock"
     paginate_by = 25
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,7 +11,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.core.storage import private_file_response
 from espace_citoyen.demarches.models import DemarcheKind
 
@@ -20,13 +20,10 @@ from ..forms import AccountRefusalForm
 from ..models import AccountStatus
 
 
-class AccountListView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class AccountListView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """A paginated, searchable list of accounts (`?q=` search, `?p=` page)."""
 
     paginate_by = 50
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_accounts(self, query: str):
         raise NotImplementedError

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import GuardedViewMixin, GuardedViewSet
+from espace_citoyen.core.backoffice import GuardedViewMixin, GuardedViewSet, TitledPageMixin
 from espace_citoyen.documents.views import _serve
 from espace_citoyen.family.models import Child
 
@@ -34,14 +34,11 @@ class _ScolaireOnly(GuardedViewMixin):
         return selectors.staff_can_review(request.user)
 
 
-class DossierListView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
+class DossierListView(_ScolaireOnly, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/dossier_list.html"
     page_title = _("Dossiers d'inscription")
     header_icon = "form"
     paginate_by = 50
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -58,18 +55,15 @@ class DossierListView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class DossierReviewView(_ScolaireOnly, WagtailAdminTemplateMixin, TemplateView):
+class DossierReviewView(_ScolaireOnly, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/dossier_review.html"
     header_icon = "form"
 
     def get_page_title(self):
         return f"Dossier {self.dossier.school_year.label} – {self.dossier.child}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("dossiers_admin:list"), "label": _("Dossiers d'inscription")},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def parent_breadcrumbs(self):
+        return [(reverse("dossiers_admin:list"), DossierListView.page_title)]
 
     def load_objects(self, request, **kwargs):
         self.dossier = selectors.dossier_for_staff(user=request.user, dossier_id=kwargs["pk"])

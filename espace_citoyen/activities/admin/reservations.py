@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 
 from espace_citoyen.core.business_calendar import PARIS, format_day, format_month, parse_month
 from espace_citoyen.family.selectors import children_count, notification_emails_for
@@ -46,13 +46,10 @@ class _ReservationPermissionMixin(PermissionRequiredViewMixin):
     permission_required = VIEW_PERMISSION
 
 
-class ReservationIndexView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReservationIndexView(_ReservationPermissionMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/reservations_index.html"
     page_title = INDEX_TITLE
     header_icon = "date"
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "").strip()
@@ -65,7 +62,7 @@ class ReservationIndexView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
                                         extra_query=urlencode({"q": query}) if query else "", **kwargs)
 
 
-class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReservationChildView(_ReservationPermissionMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "activities/admin/reservations_child.html"
     header_icon = "date"
 
@@ -75,11 +72,8 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
     def get_page_title(self):
         return f"Réservations de {self.child.first_name} {self.child.last_name}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("reservations_admin:index"), "label": INDEX_TITLE},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def parent_breadcrumbs(self):
+        return [(reverse("reservations_admin:index"), INDEX_TITLE)]
 
     def _month(self, raw: str, *, warn: bool) -> tuple[int, int]:
         today = _today()
@@ -152,7 +146,7 @@ class ReservationChildView(_ReservationPermissionMixin, WagtailAdminTemplateMixi
         return redirect(f"{url}#jour-{occurrence.pk}")
 
 
-class ReservationPatternView(_ReservationPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReservationPatternView(_ReservationPermissionMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """A weekly pattern over a period booked for the family (e.g. set up at the counter for a
     family without Internet access): past deadlines are overridden, full or closed days are
     reported; one summary e-mail to the family."""
@@ -168,12 +162,11 @@ class ReservationPatternView(_ReservationPermissionMixin, WagtailAdminTemplateMi
     def get_page_title(self):
         return f"Semaine type pour {self.child.first_name} {self.child.last_name}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("reservations_admin:index"), "label": INDEX_TITLE},
-            {"url": reverse("reservations_admin:child", args=[self.child.pk]),
-             "label": f"Réservations de {self.child.first_name} {self.child.last_name}"},
-            {"url": "", "label": self.get_page_title()},
+    def parent_breadcrumbs(self):
+        return [
+            (reverse("reservations_admin:index"), INDEX_TITLE),
+            (reverse("reservations_admin:child", args=[self.child.pk]),
+             f"Réservations de {self.child.first_name} {self.child.last_name}"),
         ]
 
     def _form(self, data=None):

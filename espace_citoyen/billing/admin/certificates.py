@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.family.models import Household
 
 from ..selectors import certificates as selectors
@@ -31,7 +31,7 @@ def _years() -> list[int]:
     return list(range(selectors.last_certifiable_year(), FIRST_YEAR - 1, -1))
 
 
-class _CertificatesMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
+class _CertificatesMixin(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin):
     permission_required = VIEW_PERMISSION
     header_icon = "doc-full"
 
@@ -39,9 +39,6 @@ class _CertificatesMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin)
 class CertificateIndexView(_CertificatesMixin, TemplateView):
     template_name = "billing/admin/childcare_certificates.html"
     page_title = INDEX_TITLE
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         params = self.request.GET

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.core.csv_safe import safe_row
 
 from ..forms import ExportForm, ExportKind
@@ -65,15 +65,12 @@ def export_csv(*, kind: str, start, end) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-class AccountingExportView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
+class AccountingExportView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, FormView):
     permission_required = EXPORT_PERMISSION
     template_name = "billing/admin/export.html"
     form_class = ExportForm
     page_title = INDEX_TITLE
     header_icon = "download"
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def form_valid(self, form):
         kind, start, end = (form.cleaned_data[key] for key in ("kind", "start", "end"))

@@ -20,7 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.core.business_calendar import format_month
 from espace_citoyen.core.money import format_cents
 from espace_citoyen.core.storage import private_file_response
@@ -41,7 +41,7 @@ INDEX_TITLE = _("Factures")
 PER_PAGE = 50
 
 
-class _InvoicesMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
+class _InvoicesMixin(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin):
     permission_required = VIEW_PERMISSION
     header_icon = "doc-full"
 
@@ -49,9 +49,6 @@ class _InvoicesMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
 class InvoiceListView(_InvoicesMixin, TemplateView):
     template_name = "billing/admin/invoice_list.html"
     page_title = INDEX_TITLE
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         request = self.request
@@ -85,9 +82,8 @@ class InvoiceDetailView(_InvoicesMixin, TemplateView):
     def get_page_subtitle(self):
         return self.invoice.addressee
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("billing_invoices:index"), "label": INDEX_TITLE},
-                                         {"url": "", "label": self.get_page_title()}]
+    def parent_breadcrumbs(self):
+        return [(reverse("billing_invoices:index"), INDEX_TITLE)]
 
     def get_context_data(self, payment_form=None, credit_form=None, **kwargs):
         invoice, user = self.invoice, self.request.user
@@ -170,9 +166,8 @@ class CreditProposalsView(_InvoicesMixin, TemplateView):
     template_name = "billing/admin/proposals.html"
     page_title = _("Avoirs à proposer")
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("billing_invoices:index"), "label": INDEX_TITLE},
-                                         {"url": "", "label": self.page_title}]
+    def parent_breadcrumbs(self):
+        return [(reverse("billing_invoices:index"), INDEX_TITLE)]
 
     def get_context_data(self, **kwargs):
         page = Paginator(selectors.credit_proposals(), PER_PAGE).get_page(self.request.GET.get("p"))

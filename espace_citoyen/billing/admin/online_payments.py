@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.core.money import EurosFormField, format_cents
 
 from ..models import CheckoutStatus, PaymentMethod
@@ -67,7 +67,7 @@ def _payment_rows(checkout, *, user, bound_form=None) -> list[dict]:
     return rows
 
 
-class _OnlinePaymentsMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
+class _OnlinePaymentsMixin(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin):
     permission_required = VIEW_PERMISSION
     header_icon = "tag"
 
@@ -75,9 +75,6 @@ class _OnlinePaymentsMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixi
 class OnlinePaymentListView(_OnlinePaymentsMixin, TemplateView):
     template_name = "billing/admin/online_payment_list.html"
     page_title = INDEX_TITLE
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
@@ -102,9 +99,8 @@ class OnlinePaymentDetailView(_OnlinePaymentsMixin, TemplateView):
     def get_page_subtitle(self):
         return f"Foyer n° {self.checkout.household_id}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("billing_online_payments:index"), "label": INDEX_TITLE},
-                                         {"url": "", "label": self.get_page_title()}]
+    def parent_breadcrumbs(self):
+        return [(reverse("billing_online_payments:index"), INDEX_TITLE)]
 
     def get_context_data(self, bound_form=None, **kwargs):
         rows = _payment_rows(self.checkout, user=self.request.user, bound_form=bound_form)

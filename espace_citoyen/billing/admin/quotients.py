@@ -17,7 +17,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 
 from ..forms import QuotientForm
 from ..selectors import staff as selectors
@@ -29,7 +29,7 @@ INDEX_TITLE = _("Quotients familiaux")
 PER_PAGE = 30
 
 
-class _QuotientsMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
+class _QuotientsMixin(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin):
     permission_required = VIEW_PERMISSION
     header_icon = "group"
 
@@ -37,9 +37,6 @@ class _QuotientsMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
 class QuotientListView(_QuotientsMixin, TemplateView):
     template_name = "billing/admin/quotient_list.html"
     page_title = INDEX_TITLE
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "").strip()
@@ -62,9 +59,8 @@ class QuotientHouseholdView(_QuotientsMixin, TemplateView):
     def get_page_title(self):
         return f"Quotient familial – foyer n° {self.household.pk}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("billing_quotients:index"), "label": INDEX_TITLE},
-                                         {"url": "", "label": self.get_page_title()}]
+    def parent_breadcrumbs(self):
+        return [(reverse("billing_quotients:index"), INDEX_TITLE)]
 
     def _certificates(self):
         return selectors.regie_certificates_for(household=self.household)

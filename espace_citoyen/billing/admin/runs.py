@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 from espace_citoyen.core.business_calendar import format_month
 
 from ..forms import RunForm
@@ -39,7 +39,7 @@ def _month_label(month: datetime.date) -> str:
     return format_month(month.year, month.month)
 
 
-class _RunsMixin(PermissionRequiredViewMixin, WagtailAdminTemplateMixin):
+class _RunsMixin(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin):
     permission_required = RUN_PERMISSION
     header_icon = "calendar-alt"
 
@@ -48,9 +48,6 @@ class RunIndexView(_RunsMixin, FormView):
     template_name = "billing/admin/run_index.html"
     form_class = RunForm
     page_title = INDEX_TITLE
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         invoicing_runs_close_stalled()
@@ -77,9 +74,8 @@ class RunView(_RunsMixin, TemplateView):
         label = _month_label(self.run.month)
         return f"Aperçu de la facturation de {label}" if self.run.dry_run else f"Facturation de {label}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("billing_runs:index"), "label": INDEX_TITLE},
-                                         {"url": "", "label": self.get_page_title()}]
+    def parent_breadcrumbs(self):
+        return [(reverse("billing_runs:index"), INDEX_TITLE)]
 
     def get_context_data(self, **kwargs):
         run = self.run

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.backoffice import GuardedViewSet
+from espace_citoyen.core.backoffice import GuardedViewSet, TitledPageMixin
 
 from .. import selectors, services
 from ..forms import DemarcheAdminFilterForm, DemarcheStatusForm
@@ -32,14 +32,11 @@ class _ServiceAgentRequiredMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class DemarcheQueueView(_ServiceAgentRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class DemarcheQueueView(_ServiceAgentRequiredMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "demarches/admin/queue.html"
     page_title = _("Démarches à traiter")
     header_icon = "tasks"
     paginate_by = 50
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from espace_citoyen.core.backoffice import GuardedViewSet
+from espace_citoyen.core.backoffice import GuardedViewSet, TitledPageMixin
 
 from espace_citoyen.core.services_map import TownService, services_visible_to
 
@@ -18,7 +18,7 @@ from .. import selectors
 from ..views import _serve
 
 
-class TransmissionListView(WagtailAdminTemplateMixin, TemplateView):
+class TransmissionListView(TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "documents/admin/transmission_list.html"
     page_title = _("Documents transmis")
     header_icon = "doc-full"
@@ -28,9 +28,6 @@ class TransmissionListView(WagtailAdminTemplateMixin, TemplateView):
         if not services_visible_to(request.user):
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 
 from .. import selectors
 from ..csv_text import UnreadableEncoding, decode_csv
@@ -60,7 +60,7 @@ class PortailFamilleImportForm(forms.Form):
         return upload
 
 
-class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, FormView):
+class PortailFamilleImportView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, FormView):
     """Upload form and the last runs. The import itself runs in the background
     (services.uploads.legacy_import_enqueue → tasks.run_legacy_import); the agent follows it on the
     run page (LegacyImportRunView)."""
@@ -70,9 +70,6 @@ class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplate
     template_name = "portail_famille/admin/import_portail_famille.html"
     page_title = _("Importer le Portail Famille")
     header_icon = "upload"
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         runs.legacy_import_close_stalled()
@@ -96,7 +93,7 @@ class PortailFamilleImportView(PermissionRequiredViewMixin, WagtailAdminTemplate
         return redirect("portail_famille_import:run", pk=run.pk)
 
 
-class LegacyImportRunView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class LegacyImportRunView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """One import run: progress while it is queued or running (the page refreshes its status
     every 3 seconds), then the report, or the error. Any agent with the import permission
     may follow any run."""
@@ -117,11 +114,8 @@ class LegacyImportRunView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin
     def get_page_subtitle(self):
         return self.run.original_filename
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("portail_famille_import:index"), "label": _("Importer le Portail Famille")},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def parent_breadcrumbs(self):
+        return [(reverse("portail_famille_import:index"), PortailFamilleImportView.page_title)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,7 +13,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from espace_citoyen.accounts import services as account_services
 from espace_citoyen.accounts.models import AccountStatus
-from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet
+from espace_citoyen.core.backoffice import PermissionRequiredViewMixin, PermissionViewSet, TitledPageMixin
 
 from .. import selectors
 from ..forms import ReconciliationRejectForm, ReconciliationSeparateForm
@@ -25,7 +25,7 @@ RECONCILIATION_PERMISSION = "accounts.import_portail_famille"
 VALIDATE_PERMISSION = "accounts.validate_account"
 
 
-class ReconciliationListView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReconciliationListView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """The lines waiting for a decision, the oldest first (`?etat=traitees`: those decided,
     the latest first); `?q=` famille id, names or address."""
 
@@ -34,9 +34,6 @@ class ReconciliationListView(PermissionRequiredViewMixin, WagtailAdminTemplateMi
     page_title = _("Familles à rapprocher")
     header_icon = "link"
     paginate_by = 50
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -56,7 +53,7 @@ class ReconciliationListView(PermissionRequiredViewMixin, WagtailAdminTemplateMi
         return context
 
 
-class ReconciliationDetailView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReconciliationDetailView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     """One line side by side with the account it matched and that account's household; the
     decision forms while it is pending, else what was decided. Every decision goes through
     services.reconciliation (history, e-mail)."""
@@ -74,11 +71,8 @@ class ReconciliationDetailView(PermissionRequiredViewMixin, WagtailAdminTemplate
     def get_page_subtitle(self):
         return self.reconciliation.label
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("portail_famille_reconciliation:index"), "label": _("Familles à rapprocher")},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def parent_breadcrumbs(self):
+        return [(reverse("portail_famille_reconciliation:index"), ReconciliationListView.page_title)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

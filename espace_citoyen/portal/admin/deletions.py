@@ -34,7 +34,7 @@ class DeletionIndexView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdm
         return super().get_context_data(requests=_requests().order_by("created_at"), **kwargs)
 
 
-class DeletionConfirmView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin, TemplateView):
+class DeletionConfirmView(PermissionRequiredViewMixin, TitledPageMixin, WagtailAdminTemplateMixin, TemplateView):
     permission_required = PERMISSION
     template_name = "portal/admin/deletions_confirm.html"
     header_icon = "bin"
@@ -46,9 +46,8 @@ class DeletionConfirmView(PermissionRequiredViewMixin, WagtailAdminTemplateMixin
     def get_page_title(self):
         return f"Supprimer le compte de {self.account.get_full_name() or self.account.email}"
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("account_deletions:index"), "label": TITLE},
-                                         {"url": "", "label": self.get_page_title()}]
+    def parent_breadcrumbs(self):
+        return [(reverse("account_deletions:index"), TITLE)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(demarche=self.demarche, account=self.account,
