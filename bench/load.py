@@ -231,6 +231,9 @@ def pages(args) -> None:
         citizens.append((cookie, child.pk))
     print(f"{len(citizens)} parents logged in through the login form")
     staff = programmatic_session(User.objects.get(email="admin@ville-villennes-sur-seine.fr"), second_factor=True)
+    # An agent of a service group (not a superuser): the permissions and groups are read.
+    agent = programmatic_session(User.objects.get(email="relations.population@ville-villennes-sur-seine.fr"),
+                                 second_factor=True)
 
     def anon(path):
         return [("", path)]
@@ -257,6 +260,9 @@ def pages(args) -> None:
         ("admin: démarches", [(staff, reverse("demarches_admin:index"))]),
         ("admin: reservations", [(staff, reverse("reservations_admin:index"))]),
         ("admin: attendance", [(staff, reverse("activities_attendance:index"))]),
+        ("admin: home, superuser", [(staff, reverse("wagtailadmin_home"))]),
+        ("admin: home, agent", [(agent, reverse("wagtailadmin_home"))]),
+        ("admin: validation queue, agent", [(agent, reverse("accounts_validation:index"))]),
     ]
     if args.only:
         mix = [row for i, row in enumerate(mix) if i == 0 or any(word in row[0] for word in args.only)]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from espace_citoyen.core.agents import agent_accounts_q, is_agent_account
+from espace_citoyen.core.agents import is_agent_account, is_agent_account_expr
 from espace_citoyen.core.search import words_match
 
 from .models import AccountStatus, Profile, User
@@ -72,7 +72,7 @@ def account_for_review(*, actor: User, pk) -> User:
     queryset = User.objects.select_related("profile").filter(
         status__in=[AccountStatus.PENDING, AccountStatus.REFUSED, AccountStatus.ACTIVE])
     if not actor.is_superuser:
-        queryset = queryset.exclude(pk__in=User.objects.filter(agent_accounts_q()).values("pk"))
+        queryset = queryset.exclude(is_agent_account_expr())
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -80,7 +80,7 @@ def account_photo_for(*, actor: User, pk):
     """The identity photo of an account for the validation agents (same rule), or 404."""
     queryset = User.objects.select_related("profile")
     if not actor.is_superuser:
-        queryset = queryset.exclude(pk__in=User.objects.filter(agent_accounts_q()).values("pk"))
+        queryset = queryset.exclude(is_agent_account_expr())
     profile = getattr(get_object_or_404(queryset, pk=pk), "profile", None)
     if profile is None or not profile.photo:
         raise Http404

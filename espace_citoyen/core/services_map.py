@@ -36,7 +36,30 @@ def staff_can_see_service(user, service: str) -> bool:
     group_name = SERVICE_GROUPS.get(service)
     if group_name is None:
         return False
-    return user.groups.filter(name=group_name).exists()
+    return group_name in _service_groups_of(user)
+
+
+_CACHE_ATTRIBUTE = "_service_group_names"
+
+
+def _service_groups_of(user) -> frozenset[str]:
+    """The names of the service groups `user` belongs to, read once for this user object (as
+    Django keeps its permissions on it): the admin home asked the database 7 times a visit,
+    once per question. Adding or removing a group of this user object forgets them
+    (`forget_service_groups`, connected to the groups' m2m_changed in CoreConfig.ready)."""
+    names = getattr(user, _CACHE_ATTRIBUTE, None)
+    if names is None:
+        names = frozenset(user.groups.filter(name__in=SERVICE_GROUPS.values()).values_list("name", flat=True))
+        setattr(user, _CACHE_ATTRIBUTE, names)
+    return names
+
+
+def forget_service_groups(sender, instance, **kwargs) -> None:
+    """m2m_changed of the users' groups: the user object whose groups change reads its service
+    groups again. Changed from the group's side (`group.user_set`), user objects already
+    loaded keep what they read, as Django's permission cache does (one request's time)."""
+    if hasattr(instance, _CACHE_ATTRIBUTE):
+        delattr(instance, _CACHE_ATTRIBUTE)
 
 
 def services_visible_to(user) -> list[str]:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from espace_citoyen.accounts.models import User
-from espace_citoyen.core.agents import agent_accounts_q
+from espace_citoyen.core.agents import is_agent_account_expr
 from espace_citoyen.core.search import fold, strip_accents, words_match
 from espace_citoyen.family.models import Child, Membership
 
@@ -95,7 +95,7 @@ def reconciliations_for_staff(*, user, status: str = ReconciliationStatus.PENDIN
     oldest first; `status` "" for every decision. Search: famille id, names, address."""
     queryset = FamilyReconciliation.objects.select_related("account", "decided_by")
     if not user.is_superuser:
-        queryset = queryset.exclude(account__in=User.objects.filter(agent_accounts_q()).values("pk"))
+        queryset = queryset.exclude(is_agent_account_expr("account"))
     if status:
         queryset = queryset.filter(status=status)
     query = " ".join((query or "").split())
