@@ -7,6 +7,7 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef
 from django_otp import device_classes
 
@@ -48,6 +49,20 @@ class AccountBackend(ModelBackend):
         user._has_confirmed_device = any(getattr(user, name) for name in _device_flags())
         return user if self.user_can_authenticate(user) else None
 
+    def _get_permissions(self, user_obj, obj, from_name):
+        """Django's, with the permissions of an agent (not a superuser) read by a query
+        compiled once per connection: loading them cost 2.2 ms of Python on every admin page
+        of an agent, against 0.2 ms to run the two queries (4 December 2026). Kept on the
+        user object for the request, as Django keeps them."""
+        if (not user_obj.is_active or user_obj.is_anonymous or obj is not None or user_obj.is_superuser
+                or not isinstance(user_obj.pk, int) or not is_database_integer(user_obj.pk)):
+            return super()._get_permissions(user_obj, obj, from_name)
+        cache_name = f"_{from_name}_perm_cache"
+        if not hasattr(user_obj, cache_name):
+            permissions = _permissions_query(from_name).objects(user_obj.pk)
+            setattr(user_obj, cache_name, {f"{perm.content_type.app_label}.{perm.codename}" for perm in permissions})
+        return getattr(user_obj, cache_name)
+
 
 def _users_with_device_flags():
     """Users with Wagtail's profile (language, time zone, theme: every admin page reads it,
@@ -64,6 +79,15 @@ def _device_flags() -> tuple[str, ...]:
 @functools.cache
 def _session_user_query() -> CompiledQuery:
     return CompiledQuery(lambda user_id: _users_with_device_flags().filter(pk=user_id).order_by())
+
+
+@functools.cache
+def _permissions_query(from_name: str) -> CompiledQuery:
+    """The permissions given to a user directly ("user") or through their groups ("group"),
+    as ModelBackend's _get_user_permissions and _get_group_permissions find them."""
+    lookup = "user" if from_name == "user" else "group__user"
+    return CompiledQuery(lambda user_id: Permission.objects.select_related("content_type").filter(
+        **{lookup: user_id}).only("codename", "content_type__app_label").order_by())
 
 
 def confirmed_device_checks(user_ref) -> dict:
