@@ -231,9 +231,11 @@ def pages(args) -> None:
         citizens.append((cookie, child.pk))
     print(f"{len(citizens)} parents logged in through the login form")
     staff = programmatic_session(User.objects.get(email="admin@ville-villennes-sur-seine.fr"), second_factor=True)
-    # An agent of a service group (not a superuser): the permissions and groups are read.
+    # Agents of service groups (not superusers): their permissions and groups are read.
     agent = programmatic_session(User.objects.get(email="relations.population@ville-villennes-sur-seine.fr"),
                                  second_factor=True)
+    scolaire = programmatic_session(User.objects.get(email="pole.scolaire@ville-villennes-sur-seine.fr"),
+                                    second_factor=True)
 
     def anon(path):
         return [("", path)]
@@ -263,6 +265,7 @@ def pages(args) -> None:
         ("admin: home, superuser", [(staff, reverse("wagtailadmin_home"))]),
         ("admin: home, agent", [(agent, reverse("wagtailadmin_home"))]),
         ("admin: validation queue, agent", [(agent, reverse("accounts_validation:index"))]),
+        ("admin: dossiers, agent", [(scolaire, reverse("dossiers_admin:list"))]),
     ]
     if args.only:
         mix = [row for i, row in enumerate(mix) if i == 0 or any(word in row[0] for word in args.only)]

@@ -55,4 +55,9 @@ class ChildViewSet(ListingQuerysetMixin, ModelViewSet):
                    "allergies", "has_pai", "pai_details", "doctor_name", "doctor_phone"]
 
     def listing_queryset(self):
-        return Child.objects.select_related("household").prefetch_related("household__memberships__user")
+        # By name (the order an agent looks a child up in), along the name index: the model's
+        # order (birth date, for a family's pages) made PostgreSQL sort every child of the
+        # town for a page of 20 (22 ms at 10,000 households, 4 December 2026). A column's
+        # header still sorts by that column.
+        return (Child.objects.select_related("household").prefetch_related("household__memberships__user")
+                .order_by("last_name", "first_name", "id"))

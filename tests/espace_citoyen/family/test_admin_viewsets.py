@@ -5,6 +5,7 @@ changed, no export); a view-only agent (Relations population) lists and inspects
 cannot edit."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import messages as django_messages
@@ -218,3 +219,24 @@ def test_child_health_details_are_not_in_the_family_listing(client, otp_login, v
     response = client.get(urls["index"], {"export": "csv"})
     export = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
     assert "Amandine" in export and "Kiwi" not in export
+
+
+def test_children_are_listed_by_name_and_a_header_sorts_by_its_column(client, otp_login, superuser, family):
+    household = family["household"]
+    for first, last, born in (("Zoé", "Albert", 2020), ("Bruno", "Albert", 2015), ("Yann", "Moreau", 2012)):
+        Child.objects.create(household=household, first_name=first, last_name=last, sex=Sex.GIRL,
+                             birth_date=datetime.date(born, 1, 1))
+    otp_login(client, superuser)
+    url = reverse("family_children:index")
+
+    def listed(**params):
+        page = client.get(url, params).content.decode()
+        # Each row links to the child's edit page twice (its name, its actions): keep the first.
+        return [int(pk) for pk in dict.fromkeys(re.findall(r'href="/admin/espace-citoyen/enfants/edit/(\d+)/"', page))]
+
+    by_name = list(Child.objects.order_by("last_name", "first_name", "id").values_list("pk", flat=True))
+    assert 4 <= len(by_name) <= 20  # one page
+    assert listed() == by_name
+    born = dict(Child.objects.values_list("pk", "birth_date"))
+    by_age = [born[pk] for pk in listed(ordering="birth_date")]
+    assert by_age == sorted(born.values())
