@@ -1,7 +1,10 @@
 """The citizen space's back office, composed here: the "Espace citoyen" menu group lists the
 viewsets each domain exports from its ``admin`` package, in the order agents work through
-them; and the "À traiter" panel of the admin home (admin/panels.py)."""
+them; the "À traiter" panel of the admin home (admin/panels.py); and the back office's
+stylesheet (static/css/admin.css)."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -59,6 +62,11 @@ def register_espace_citoyen_group():
     return EspaceCitoyenGroup()
 
 
+
+
+@hooks.register("insert_global_admin_css")
+def back_office_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

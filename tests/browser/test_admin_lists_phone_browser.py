@@ -1,6 +1,7 @@
 """The back-office lists on a phone (320 px): the page never scrolls sideways, each list's
 table scrolls in its own box so that every column can be reached, and the text meant for
-screen readers (captions, "la demande de …" after "Examiner") is not shown. The
+screen readers (captions, "la demande de …" after "Examiner") is not shown; the filters'
+fields stay inside the screen. The
 second-factor pages that lead to them fit the phone too."""
 
 import re
@@ -12,7 +13,7 @@ from .test_admin_csp_browser import ADMIN_EMAIL, ADMIN_PASSWORD, _admin_login, _
 pytestmark = pytest.mark.browser
 
 LISTS = ["/admin/espace-citoyen/demarches/", "/admin/espace-citoyen/comptes-a-valider/",
-         "/admin/espace-citoyen/reservations/"]
+         "/admin/espace-citoyen/reservations/", "/admin/espace-citoyen/dossiers-inscription/"]
 
 
 def test_admin_lists_scroll_in_their_box_at_320_px(live_site, chromium):
@@ -25,6 +26,11 @@ def test_admin_lists_scroll_in_their_box_at_320_px(live_site, chromium):
             _visit(page, live_site.url + path)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+            fields = page.locator("main form input:not([type=hidden]):not([type=checkbox]), main form select").all()
+            assert fields, f"{path}: no filter to check"
+            for field in fields:
+                right = field.evaluate("e => e.getBoundingClientRect().right")
+                assert right <= 320, f"{path}: the filter {field.get_attribute('name')!r} is cut ({right}px)"
             box = page.locator("div.w-overflow-x-auto:has(> table.listing)").first
             width, visible = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
             assert width > visible, f"{path}: the table fits, nothing to check"
