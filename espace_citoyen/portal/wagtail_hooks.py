@@ -1,7 +1,8 @@
 """The citizen space's back office, composed here: the "Espace citoyen" menu group lists the
 viewsets each domain exports from its ``admin`` package, in the order agents work through
-them; the "À traiter" panel of the admin home (admin/panels.py); and the back office's
-stylesheet (static/css/admin.css)."""
+them; the admin home's panels: "À traiter" (admin/panels.py), and Wagtail's own left out
+when they would show nothing (admin/wagtail_panels.py); and the back office's stylesheet
+(static/css/admin.css)."""
 
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -19,6 +20,7 @@ from espace_citoyen.portail_famille import admin as portail_famille_admin
 
 from .admin.deletions import AccountDeletionViewSet
 from .admin.panels import ToProcessPanel
+from .admin.wagtail_panels import leave_out_empty_wagtail_panels
 
 
 class EspaceCitoyenGroup(ViewSetGroup):
@@ -70,5 +72,6 @@ def back_office_css():
 
 
 @hooks.register("construct_homepage_panels")
-def add_to_process_panel(request, panels):
+def compose_home_panels(request, panels):
+    leave_out_empty_wagtail_panels(request, panels)
     panels.append(ToProcessPanel())
