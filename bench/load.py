@@ -249,6 +249,11 @@ def pages(args) -> None:
         ("home /", anon("/")),
         ("news index /actualites/", anon("/actualites/")),
         ("a news page", anon(news_page.url if news_page else "/actualites/")),
+        ("news RSS /actualites/rss/", anon("/actualites/rss/")),
+        ("a content page", anon("/espace-citoyen-mode-d-emploi/")),
+        ("messages index", anon("/messages-des-services/")),
+        ("site map /plan-du-site/", anon("/plan-du-site/")),
+        ("/sitemap.xml", anon("/sitemap.xml")),
         ("search /recherche/?q=conseil", anon("/recherche/?q=conseil")),
         ("login page", anon(reverse("accounts:login"))),
         ("dashboard (parent)", citizen(lambda c: reverse("portal:dashboard"))),
@@ -265,7 +270,7 @@ def pages(args) -> None:
         ("admin: home, superuser", [(staff, reverse("wagtailadmin_home"))]),
         ("admin: home, agent", [(agent, reverse("wagtailadmin_home"))]),
         ("admin: validation queue, agent", [(agent, reverse("accounts_validation:index"))]),
-        ("admin: dossiers, agent", [(scolaire, reverse("dossiers_admin:list"))]),
+        ("admin: dossiers, Pôle scolaire", [(scolaire, reverse("dossiers_admin:list"))]),
     ]
     if args.only:
         mix = [row for i, row in enumerate(mix) if i == 0 or any(word in row[0] for word in args.only)]
