@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from espace_citoyen.core.agents import agent_accounts_q, is_agent_account_expr
@@ -78,6 +79,22 @@ def test_the_service_groups_of_a_user_object_are_read_once(db):
         assert not staff_can_see_service(user, TownService.REGIE)
         assert not staff_can_see_service(user, TownService.POPULATION)
     assert len(queries.captured_queries) == 1
+
+
+def test_the_service_groups_query_is_compiled_once(db, monkeypatch):
+    user = User.objects.create_user("agent.deux.services@example.org", "Mot-de-passe-2026")
+    user.groups.add(Group.objects.get_or_create(name="Régie")[0], Group.objects.create(name="Autre groupe (test)"))
+    assert services_visible_to(User.objects.get(pk=user.pk)) == [TownService.REGIE]
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+    other = User.objects.create_user("agent.trois.services@example.org", "Mot-de-passe-2026")
+    other.groups.add(Group.objects.get_or_create(name="Pôle scolaire")[0], Group.objects.get(name="Régie"))
+    fresh_user, fresh_other = User.objects.get(pk=user.pk), User.objects.get(pk=other.pk)
+    compiled.clear()
+    assert services_visible_to(fresh_user) == [TownService.REGIE]
+    assert services_visible_to(fresh_other) == [TownService.SCOLAIRE, TownService.REGIE]
+    assert compiled == []
 
 
 def test_a_group_added_or_removed_on_the_user_object_is_seen_at_once(db):
