@@ -11,7 +11,8 @@ One query, compiled once per database connection (core.compiled_query), asks fou
 each true whenever its panel has something to show:
 - "Awaiting your review": a task in progress, anywhere. Wagtail's tasks (GroupApprovalTask,
   and Task that gives nobody anything to review) put only tasks in progress before a
-  reviewer.
+  reviewer. A task type of another kind may choose otherwise: while one is installed, this
+  panel is always kept.
 - "Your pages and snippets in a workflow": a workflow in progress or sent back for changes,
   anywhere (Wagtail's `WorkflowState.objects.active()`).
 - "Your most recent edits": an edit of a page by this agent in the pages' log.
@@ -30,7 +31,8 @@ from wagtail.admin.views.home import (
     UserObjectsInWorkflowModerationPanel,
     WorkflowObjectsToModeratePanel,
 )
-from wagtail.models import Page, PageLogEntry, TaskState, WorkflowState
+from wagtail.models import GroupApprovalTask, Page, PageLogEntry, TaskState, WorkflowState
+from wagtail.workflows import get_task_types
 
 from espace_citoyen.core.compiled_query import CompiledQuery
 
@@ -61,5 +63,8 @@ def leave_out_empty_wagtail_panels(request, panels: list) -> None:
     answers = _QUESTIONS.objects(request.user.pk)
     if not answers:
         return
+    questions = dict(QUESTION_OF_PANEL)
+    if any(task_type is not GroupApprovalTask for task_type in get_task_types()):
+        del questions[WorkflowObjectsToModeratePanel]  # a task of another kind decides what it shows
     panels[:] = [panel for panel in panels
-                 if type(panel) not in QUESTION_OF_PANEL or getattr(answers[0], QUESTION_OF_PANEL[type(panel)])]
+                 if type(panel) not in questions or getattr(answers[0], questions[type(panel)])]
