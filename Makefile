@@ -58,6 +58,7 @@ lint: install-dev
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/run.py
+	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/pages.py
 	$(BIN)/python bench/import_portail_famille.py
 	DJANGO_SETTINGS_MODULE=site_cms.settings.test $(BIN)/python bench/activities.py
 

@@ -72,8 +72,11 @@ def main():
     setup_test_environment()
     call_command("migrate", verbosity=0)
     call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
-    chloe = Child.objects.get(first_name="Chloé", last_name="Bernard")
-    nathan = Child.objects.get(first_name="Nathan", last_name="Bernard")
+    # The demo family's children (a database shared with bench/import_portail_famille.py holds
+    # other Bernard families: `make bench` with DATABASE_URL runs both on it).
+    demo_family = Child.objects.filter(household__memberships__user__email="camille.bernard@example.org")
+    chloe = demo_family.get(first_name="Chloé", last_name="Bernard")
+    nathan = demo_family.get(first_name="Nathan", last_name="Bernard")
     lines = legacy_lines(chloe.legacy_id)
     started = time.perf_counter()
     report = import_reservations(lines)
